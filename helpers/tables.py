@@ -1,0 +1,165 @@
+"""The tidy tables every module exchanges: column names, dtypes and empty constructors.
+
+Each table is a pandas DataFrame. Modules build rows as plain dicts and call
+:func:`frame` to get a DataFrame with exactly these columns in this order, so that
+tables from different files concatenate and round-trip through Parquet unchanged.
+
+>>> import pandas as pd
+>>> list(frame("problems", []).columns)
+['file', 'part', 'doc_id', 'stage', 'reason', 'detail']
+>>> row = frame("problems", [{"file": "a.txt", "reason": "empty", "detail": "no text"}]).loc[0]
+>>> row["file"], row["stage"] is pd.NA
+('a.txt', True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+# dtype names: "string" (nullable text), "Int64" (nullable int), "float64",
+# "datetime64[ns, UTC]", "bool", "object" (lists).
+SCHEMAS: dict[str, dict[str, str]] = {
+    # One row per article.
+    "articles": {
+        "doc_id": "string",  # stable id: hash of (file, part)
+        "file": "string",  # path relative to the corpus root, with "/"
+        "part": "Int64",  # 0-based position of the article in its file
+        "lang": "string",  # ar, fa, en or und
+        "title": "string",
+        "body": "string",
+        "published": "datetime64[ns, UTC]",  # filled by helpers.dates
+        "published_rule": "string",  # which evidence gave `published`
+        "outlet": "string",  # canonical outlet id, filled by helpers.sources
+        "outlet_rule": "string",
+        "url": "string",
+        "format": "string",  # txt, json, jsonl, csv, tsv, trec, xml, rss, atom, html, mirastext
+        "encoding": "string",  # as detected/declared, e.g. utf-8, utf-8-sig, utf-16, cp1256
+        "dateline": "string",  # a line such as "تاريخ النشر: 24th, December 2023 GMT"
+        "date_stated": "string",  # raw date the record's format states (pubDate, a date field)
+        "date_field": "string",  # which field/tag `date_stated` came from
+        "outlet_stated": "string",  # raw source/site/network the format states
+        "author": "string",  # raw byline the format states
+        "category": "string",
+        "source_line": "string",  # raw "المصدر: ..." line split off the body
+        "keywords": "string",  # raw keyword line content, items as written
+        "warnings": "string",  # "; "-joined human-readable notes about this article
+    },
+    # One row per reader comment split off an article.
+    "comments": {
+        "comment_id": "string",  # f"{doc_id}-c{n}"
+        "doc_id": "string",
+        "n": "Int64",  # 0-based position among the article's comments
+        "text": "string",
+        "date_raw": "string",  # the comment's date as written, e.g. "IR ۰۹:۳۰ - ۱۴۰۲/۰۳/۱۶"
+        "author": "string",
+    },
+    # One row per file or record that could not be read fully, or per rejected value.
+    "problems": {
+        "file": "string",
+        "part": "Int64",
+        "doc_id": "string",
+        "stage": "string",  # load, dates, sources, entities, cache
+        "reason": "string",  # short code, e.g. "encoding", "json-malformed", "empty"
+        "detail": "string",  # a sentence a user understands
+    },
+    # One row per date expression found (helpers.dates).
+    "dates": {
+        "doc_id": "string",
+        "comment_id": "string",  # set when field == "comment_date" or "comment"
+        "text": "string",  # as written
+        "field": "string",  # article column (title, body, dateline, ...) or comment_date/comment
+        "start": "Int64",
+        "end": "Int64",
+        "calendar": "string",  # gregorian, jalali, hijri
+        "date": "datetime64[ns, UTC]",  # the instant (midnight local time when no time is given)
+        "tz": "string",  # IANA zone the expression was read in, e.g. Asia/Tehran, UTC
+        "precision": "string",  # day, month, year (minute when a time is given)
+        "role": "string",  # published, updated, comment, mentioned
+        "rule": "string",
+        "confidence": "float64",
+    },
+    # One row per attribution (helpers.sources).
+    "sources": {
+        "doc_id": "string",
+        "name": "string",  # canonical registry id, or the surface when unknown
+        "registry_id": "string",  # null when the name is not in the registry
+        "kind": "string",  # outlet, agency, cited, quoted
+        "surface": "string",
+        "field": "string",
+        "start": "Int64",
+        "end": "Int64",
+        "order": "Int64",  # position in the attribution chain of its sentence
+        "rule": "string",
+    },
+    # One row per entity mention (helpers.entities).
+    "mentions": {
+        "doc_id": "string",
+        "entity_id": "string",
+        "name": "string",
+        "type": "string",  # person, organisation, place, other
+        "surface": "string",
+        "field": "string",  # title or body
+        "start": "Int64",
+        "end": "Int64",
+        "sentence": "Int64",  # 0-based sentence index within the field
+        "paragraph": "Int64",  # 0-based paragraph index within the field
+        "register": "string",  # neutral, or the register of a loaded alias
+    },
+}
+
+TABLES = tuple(SCHEMAS)
+
+
+def columns(name: str) -> list[str]:
+    """Column names of table ``name``.
+
+    >>> columns("comments")[:2]
+    ['comment_id', 'doc_id']
+    """
+    return list(SCHEMAS[name])
+
+
+def frame(name: str, rows: Iterable[Mapping[str, object]] | pd.DataFrame) -> pd.DataFrame:
+    """Build table ``name`` from ``rows``: known columns in order, missing ones null, dtypes set.
+
+    Extra keys in ``rows`` are dropped, so a module cannot leak a private column.
+
+    >>> df = frame("mentions", [{"doc_id": "d1", "start": 3, "end": 7}])
+    >>> df.loc[0, "end"] - df.loc[0, "start"]
+    np.int64(4)
+    >>> str(df.dtypes["start"])
+    'Int64'
+    """
+    schema = SCHEMAS[name]
+    df = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    out = pd.DataFrame(index=range(len(df)))
+    for col, dtype in schema.items():
+        if col in df.columns:
+            values = df[col].reset_index(drop=True)
+        else:
+            values = pd.Series([None] * len(df), dtype="object")
+        out[col] = _as_dtype(values, dtype)
+    return out
+
+
+def _as_dtype(values: pd.Series, dtype: str) -> pd.Series:
+    if dtype.startswith("datetime64"):
+        return pd.to_datetime(values, utc=True, errors="coerce").astype(dtype)
+    if dtype == "Int64":
+        return pd.to_numeric(values, errors="coerce").astype("Int64")
+    if dtype == "float64":
+        return pd.to_numeric(values, errors="coerce").astype("float64")
+    if dtype == "string":
+        return values.astype("object").where(values.notna(), None).astype("string")
+    return values.astype(dtype)
+
+
+def empty(name: str) -> pd.DataFrame:
+    """An empty table ``name`` with the right columns and dtypes.
+
+    >>> empty("dates").shape
+    (0, 13)
+    """
+    return frame(name, [])

@@ -1,0 +1,119 @@
+"""The matching key: every mapping in data/normalization.json, idempotence, offsets."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers import textnorm
+
+MAPPING_CASES = [
+    (entry["name"], ch, rep)
+    for entry in textnorm.mappings()
+    for ch, rep in textnorm._pairs(entry)
+]
+
+
+@pytest.mark.parametrize(("name", "char", "expected"), MAPPING_CASES)
+def test_each_mapping_inside_a_word(name: str, char: str, expected: str) -> None:
+    # A character between two letters, so space collapsing does not hide the mapping.
+    assert textnorm.normalize(f"ب{char}ب") == f"ب{expected}ب", name
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("زياد نخالة", "زیاد نخاله"),
+        ("الجهاد الإسلامي", "الجهاد الإسلامی"),
+        ("كرانه باختری", "کرانه باختري"),
+        ("مسئول", "مسيول"),
+        ("رئيس", "رییس"),
+        ("آمريكا", "امریکا"),
+        ("مُحَمَّد", "محمد"),
+        ("القاهـــرة", "القاهره"),
+        ("می‌گوید", "می گوید"),
+        ("خبرگزاری\u200cها", "خبرگزاری ها"),
+        ("١٤٠٢/٠٣/١٦", "۱۴۰۲/۰۳/۱۶"),
+        ("«حماس»", '"حماس"'),
+        ("REUTERS", "reuters"),
+        ("ﺍﻟﻘﺎﻫﺮﺓ", "القاهرة"),  # presentation forms
+        ("غزة\u200f", "غزه"),  # a right-to-left mark
+    ],
+)
+def test_spellings_share_one_key(a: str, b: str) -> None:
+    assert textnorm.normalize(a) == textnorm.normalize(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("حماس", "حمص"), ("مصر", "مصير"), ("ايران", "ايرلندا"), ("2023", "2024")],
+)
+def test_different_words_keep_different_keys(a: str, b: str) -> None:
+    assert textnorm.normalize(a) != textnorm.normalize(b)
+
+
+def test_whitespace_runs_collapse_to_one_space() -> None:
+    assert textnorm.normalize("غزة \u200c\n\t  مصر") == "غزه مصر"
+
+
+def test_fold_digits_keeps_length() -> None:
+    text = "تاریخ ۱۴۰۲/۰۳/۱۶ و ٢٠٢٥"
+    folded = textnorm.fold_digits(text)
+    assert len(folded) == len(text)
+    assert folded == "تاریخ 1402/03/16 و 2025"
+
+
+TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("ابتثجحخدذرزسشصضطظعغفقكلمنهويةىئؤأإآکیگچپژۀ ًٌٍَُِّـ٠١۲۳09aZ .،\n")
+        + ["\u200c", "\u200f", "\u202b", "ﻻ", "ﷲ", "ﺍ", "\t"]
+    ),
+    max_size=80,
+)
+
+
+@given(TEXT)
+def test_normalising_twice_changes_nothing(text: str) -> None:
+    once = textnorm.normalize(text)
+    assert textnorm.normalize(once) == once
+
+
+@given(TEXT)
+def test_keyed_agrees_with_normalize(text: str) -> None:
+    k = textnorm.keyed(text)
+    assert k.key == textnorm.normalize(text)
+    assert len(k.offsets) == len(k.key) + 1
+    assert k.offsets[-1] == len(text)
+    assert all(0 <= o <= len(text) for o in k.offsets)
+    assert list(k.offsets) == sorted(k.offsets)
+
+
+@given(TEXT, st.data())
+def test_every_span_points_at_text_with_the_same_key(text: str, data: st.DataObject) -> None:
+    k = textnorm.keyed(text)
+    if not k.key:
+        return
+    i = data.draw(st.integers(0, len(k.key) - 1))
+    j = data.draw(st.integers(i + 1, len(k.key)))
+    start, end = k.span(i, j)
+    piece = text[start:end]
+    assert textnorm.normalize(piece).strip() == k.key[i:j].strip() or _expansion_cut(text, k, i, j)
+
+
+def _expansion_cut(text: str, k: textnorm.Keyed, i: int, j: int) -> bool:
+    # A span that starts or ends inside a one-to-many expansion (a ligature such as ﻻ)
+    # necessarily covers the whole original character.
+    return any(
+        len(unicodedata.normalize("NFKC", text[k.offsets[p]])) > 1 for p in (i, j - 1)
+    )
+
+
+def test_span_excludes_prefix_and_punctuation() -> None:
+    text = "وصل وفد إلى القاهرةِ، اليوم"
+    k = textnorm.keyed(text)
+    ks = k.key.index("القاهره")
+    start, end = k.span(ks, ks + len("القاهره"))
+    assert text[start:end] == "القاهرةِ"
