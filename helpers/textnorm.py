@@ -32,6 +32,7 @@ import numpy as np
 
 DATA_FILE = Path(__file__).parent / "data" / "normalization.json"
 _SPACES = re.compile(" {2,}")
+_NON_ASCII_DIGIT = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
 
 
 @cache
@@ -80,12 +81,54 @@ def _digit_table() -> dict[int, str]:
 
 
 @cache
-def _lengths() -> np.ndarray:
-    lengths = np.ones(0x10000, dtype=np.int64)
+def _lookup() -> tuple[np.ndarray, np.ndarray]:
+    """Code-point tables for the one-to-one and deleting mappings, and which need expanding.
+
+    A vectorised lookup is about ten times faster than ``str.translate`` with a dict.
+    """
+    mapped = np.arange(0x10000, dtype=np.uint32)
+    expands = np.zeros(0x10000, dtype=bool)
     for cp, rep in _table().items():
-        if cp < 0x10000:
-            lengths[cp] = len(rep)
-    return lengths
+        if cp >= 0x10000:
+            continue
+        if len(rep) == 1:
+            mapped[cp] = ord(rep)
+        elif not rep:
+            mapped[cp] = _DELETED
+        else:
+            expands[cp] = True
+    mapped[0] = _DELETED
+    return mapped, expands
+
+
+_DELETED = np.uint32(0xFFFFFFFF)
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _decode(codes: np.ndarray) -> str:
+    return codes.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _key_codes(text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Key code points and their origins, or None when a one-to-many mapping is present."""
+    codes = _codes(text)
+    mapped, expands = _lookup()
+    bmp = np.minimum(codes, 0xFFFF)
+    if expands[bmp].any():
+        return None
+    key = np.where(codes > 0xFFFF, codes, mapped[bmp])
+    keep = key != _DELETED
+    origin = np.flatnonzero(keep)
+    key = key[keep]
+    spaces = key == 32
+    if spaces.any():
+        single = np.ones(len(key), dtype=bool)
+        single[1:] = ~(spaces[1:] & spaces[:-1])
+        key, origin = key[single], origin[single]
+    return key, origin
 
 
 def normalize(text: str) -> str:
@@ -98,7 +141,12 @@ def normalize(text: str) -> str:
     >>> normalize("Reuters  (رويترز)")
     'reuters (رويترز)'
     """
-    return _SPACES.sub(" ", text.translate(_table()))
+    if not text:
+        return text
+    found = _key_codes(text)
+    if found is None:
+        return _SPACES.sub(" ", text.translate(_table()))
+    return _decode(found[0])
 
 
 def fold_digits(text: str) -> str:
@@ -107,7 +155,19 @@ def fold_digits(text: str) -> str:
     >>> fold_digits("۱۴۰۲/۰۳/۱۶ و ٢٠٢٥")
     '1402/03/16 و 2025'
     """
-    return text.translate(_digit_table())
+    if not _NON_ASCII_DIGIT.search(text):
+        return text
+    codes = _codes(text)
+    mapped = _digit_lookup()
+    return _decode(np.where(codes > 0xFFFF, codes, mapped[np.minimum(codes, 0xFFFF)]))
+
+
+@cache
+def _digit_lookup() -> np.ndarray:
+    mapped = np.arange(0x10000, dtype=np.uint32)
+    for cp, rep in _digit_table().items():
+        mapped[cp] = ord(rep)
+    return mapped
 
 
 @dataclass(frozen=True)
@@ -154,17 +214,23 @@ def keyed(text: str) -> Keyed:
     """
     if not text:
         return Keyed(text, "", np.zeros(1, dtype=np.int64))
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    lengths = _lengths()[np.minimum(codes, 0xFFFF)]
-    lengths[codes > 0xFFFF] = 1
-    raw = text.translate(_table())
+    found = _key_codes(text)
+    if found is not None:
+        return Keyed(text, _decode(found[0]), np.append(found[1], len(text)))
+    return _keyed_expanding(text)
+
+
+def _keyed_expanding(text: str) -> Keyed:
+    """The general path, for texts with ligatures or other one-to-many mappings."""
+    table = _table()
+    lengths = np.array([len(table.get(ord(ch), ch)) for ch in text], dtype=np.int64)
+    raw = text.translate(table)
     origin = np.repeat(np.arange(len(text), dtype=np.int64), lengths)
-    kcodes = np.frombuffer(raw.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    kcodes = _codes(raw)
     spaces = kcodes == 32
     keep = np.ones(len(kcodes), dtype=bool)
     keep[1:] = ~(spaces[1:] & spaces[:-1])
     if not keep.all():
-        raw = kcodes[keep].tobytes().decode("utf-32-le", "surrogatepass")
+        raw = _decode(kcodes[keep])
         origin = origin[keep]
-    offsets = np.append(origin, len(text))
-    return Keyed(text, raw, offsets)
+    return Keyed(text, raw, np.append(origin, len(text)))

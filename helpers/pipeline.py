@@ -1,0 +1,872 @@
+"""Per-file processing, the Parquet cache, and parallelism (processes or Dask).
+
+``process_file`` runs the per-file pipeline (``loading.read_file``, then the ``run`` of
+``dates``, ``sources`` and ``entities``); ``build`` runs it over a corpus folder in batches
+of files, in worker processes or on a Dask cluster, and writes each table as a Parquet
+dataset in a cache folder outside the corpus. It returns a :class:`Store` that reads the
+tables back with column and filter push-down.
+
+The cache (``cache_dir``, default ``$NEWSWORK_CACHE/<corpus hash>`` or
+``~/.cache/newswork/<corpus hash>``) holds ``manifest.parquet`` (one row per file: size,
+mtime, content hash, batch) and ``<table>/b<batch>.parquet``. Every stored row carries a
+private ``_file`` column, so the rows of one file can be dropped when it changes or
+disappears. Reopening an unchanged corpus only stats the files and reads the manifest.
+
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     root = Path(tmp, "corpus"); root.mkdir()
+...     default_cache_dir(root).name == corpus_hash(root)
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import hashlib
+import importlib
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from . import tables
+
+STAGES: tuple[str, ...] = ("dates", "sources", "entities")
+FILE_COL = "_file"
+CACHE_VERSION = "1"
+BATCH_BYTES = 8 * 2**20  # input bytes per batch: big enough for Parquet, small for memory
+BATCH_FILES = 2000
+COMPACT_BYTES = 32 * 2**20  # batches whose Parquet files are smaller than this get merged
+MANIFEST = "manifest.parquet"
+HELPERS = Path(__file__).resolve().parent
+_META_KEY = b"newswork"
+
+
+# --------------------------------------------------------------------------- per file
+
+
+def process_file(path: Path, root: Path, options: Any = None) -> dict[str, pd.DataFrame]:
+    """Read one file and run every analysis stage on it: ``{table name: DataFrame}``.
+
+    Never raises on bad input: a stage that fails or cannot be imported becomes a
+    ``problems`` row (``stage`` = its name) and the other stages still run. Every table of
+    ``helpers.tables`` is present in the result.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = process_file(Path(tmp, "missing.txt"), Path(tmp))
+    >>> sorted(out) == sorted(tables.TABLES)
+    True
+    >>> len(out["problems"]) >= 1
+    True
+    """
+    path, root = Path(path), Path(root)
+    rel = relpath(path, root)
+    result: dict[str, pd.DataFrame] = {}
+    problems: list[dict[str, object]] = []
+    loader = _stage_module("loading")
+    if loader is None or not hasattr(loader, "read_file"):
+        problems.append(_problem(rel, "load", "no-loader", "helpers.loading.read_file is missing"))
+    else:
+        try:
+            result = dict(loader.read_file(path, root, options))
+        except Exception as exc:  # a bad file must never stop the others
+            problems.append(_problem(rel, "load", "stage-error", _describe(exc)))
+            result = {}
+        if "articles" in result:
+            for stage in STAGES:
+                module = _stage_module(stage)
+                run = getattr(module, "run", None)
+                if run is None:
+                    continue
+                try:
+                    result = dict(run(result))
+                except Exception as exc:
+                    problems.append(_problem(rel, stage, "stage-error", _describe(exc)))
+    out = {}
+    for name in tables.TABLES:
+        df = result.get(name)
+        out[name] = _conform(name, df) if df is not None else tables.empty(name)
+    if problems:
+        out["problems"] = pd.concat(
+            [out["problems"], tables.frame("problems", problems)], ignore_index=True
+        )
+    return out
+
+
+def relpath(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` with ``/``, as the ``file`` column holds it.
+
+    >>> relpath(Path("/c/ar/x.txt"), Path("/c"))
+    'ar/x.txt'
+    """
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+@functools.cache
+def _stage_module(name: str) -> Any:
+    """``helpers.<name>``, or None when that module does not exist (yet)."""
+    try:
+        return importlib.import_module(f"{__package__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__package__}.{name}":
+            return None
+        return _Broken(exc)
+    except Exception as exc:
+        return _Broken(exc)
+
+
+class _Broken:
+    """Stands in for a stage module that fails to import: its ``run`` raises that error."""
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+    def run(self, _tables: object) -> dict[str, pd.DataFrame]:
+        raise ImportError(f"module failed to import: {_describe(self.exc)}")
+
+    def read_file(self, *_args: object) -> dict[str, pd.DataFrame]:
+        raise ImportError(f"module failed to import: {_describe(self.exc)}")
+
+
+def _problem(file: str, stage: str, reason: str, detail: str) -> dict[str, object]:
+    return {"file": file, "stage": stage, "reason": reason, "detail": detail}
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def _conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with exactly the columns and dtypes of table ``name`` (cheap when it has them)."""
+    schema = tables.SCHEMAS[name]
+    if list(df.columns) == list(schema) and all(
+        str(df.dtypes[c]) == t for c, t in schema.items()
+    ):
+        return df.reset_index(drop=True)
+    return tables.frame(name, df)
+
+
+# --------------------------------------------------------------------------- Arrow schemas
+
+
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "Int64": pa.int64(),
+    "float64": pa.float64(),
+    "datetime64[ns, UTC]": pa.timestamp("ns", tz="UTC"),
+    "bool": pa.bool_(),
+}
+
+
+@functools.cache
+def arrow_schema(name: str) -> pa.Schema:
+    """The Arrow schema table ``name`` is stored with (plus the private ``_file`` column).
+
+    >>> arrow_schema("problems").names[-1]
+    '_file'
+    >>> str(arrow_schema("articles").field("published").type)
+    'timestamp[ns, tz=UTC]'
+    """
+    fields = [pa.field(c, _ARROW_TYPES[t]) for c, t in tables.SCHEMAS[name].items()]
+    return pa.schema([*fields, pa.field(FILE_COL, pa.string())])
+
+
+def to_arrow(name: str, df: pd.DataFrame, file: str) -> pa.Table:
+    """Table ``name`` as Arrow, tagged with ``file`` in ``_file``.
+
+    >>> to_arrow("problems", tables.frame("problems", [{"reason": "x"}]), "a.txt").num_rows
+    1
+    """
+    df = _conform(name, df).assign(**{FILE_COL: file})
+    return pa.Table.from_pandas(df, schema=arrow_schema(name), preserve_index=False)
+
+
+def to_pandas(name: str, table: pa.Table) -> pd.DataFrame:
+    """Arrow ``table`` as a DataFrame with the dtypes of ``helpers.tables`` (no ``_file``)."""
+    table = table.drop_columns([c for c in table.column_names if c not in tables.SCHEMAS[name]])
+    df = table.to_pandas(types_mapper=_pandas_type, self_destruct=True)
+    return df
+
+
+_STRING = tables.empty("problems").dtypes["file"]
+
+
+def _pandas_type(arrow_type: pa.DataType) -> Any:
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return _STRING
+    if pa.types.is_integer(arrow_type):
+        return pd.Int64Dtype()
+    return None
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    """``table`` as zstd-compressed Parquet bytes (what workers send back)."""
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue()
+
+
+# --------------------------------------------------------------------------- batches
+
+
+@dataclass
+class BatchResult:
+    """What a worker returns for a batch of files: compact Parquet bytes and the stats."""
+
+    files: list[dict[str, object]]  # file, size, mtime_ns, hash, articles
+    parquet: dict[str, bytes]  # table name -> Parquet bytes (tables with rows only)
+    rows: dict[str, int]
+    seconds: float = 0.0
+
+
+def process_batch(paths: Sequence[str], root: str, options: Any = None) -> BatchResult:
+    """Process files ``paths`` (absolute) under ``root``; module level so it pickles.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = Path(tmp, "a.txt").write_text("x")
+    ...     res = process_batch([str(Path(tmp, "a.txt"))], tmp)
+    >>> res.files[0]["file"], res.files[0]["size"]
+    ('a.txt', 1)
+    """
+    t0 = time.perf_counter()
+    parts: dict[str, list[pa.Table]] = {name: [] for name in tables.TABLES}
+    files = []
+    for p in paths:
+        path = Path(p)
+        rel = relpath(path, Path(root))
+        stat = _stat(path)
+        digest = file_hash(path)
+        out = process_file(path, Path(root), options)
+        for name, df in out.items():
+            if len(df):
+                parts[name].append(to_arrow(name, df, rel))
+        files.append({"file": rel, "size": stat[0], "mtime_ns": stat[1], "hash": digest,
+                      "articles": len(out["articles"])})
+    payload, rows = {}, {}
+    for name, tbls in parts.items():
+        if tbls:
+            table = pa.concat_tables(tbls)
+            payload[name] = parquet_bytes(table)
+            rows[name] = table.num_rows
+    return BatchResult(files, payload, rows, time.perf_counter() - t0)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+        return st.st_size, st.st_mtime_ns
+    except OSError:
+        return -1, -1
+
+
+def file_hash(path: Path) -> str:
+    """Content hash of a file (blake2b, 128 bits, hex); ``""`` when it cannot be read.
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile() as f:
+    ...     len(file_hash(Path(f.name)))
+    32
+    """
+    h = hashlib.blake2b(digest_size=16)
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(2**20), b""):
+                h.update(chunk)
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
+def plan_batches(files: Sequence[tuple[str, int]], max_bytes: int = BATCH_BYTES,
+                 max_files: int = BATCH_FILES) -> list[list[str]]:
+    """Group ``(path, size)`` in order into batches of at most ``max_bytes`` / ``max_files``.
+
+    A file larger than ``max_bytes`` is a batch of its own.
+
+    >>> plan_batches([("a", 5), ("b", 5), ("c", 5), ("d", 20)], max_bytes=10)
+    [['a', 'b'], ['c'], ['d']]
+    """
+    batches: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for path, nbytes in files:
+        if current and (size + nbytes > max_bytes or len(current) >= max_files):
+            batches.append(current)
+            current, size = [], 0
+        current.append(path)
+        size += max(nbytes, 0)
+    if current:
+        batches.append(current)
+    return batches
+
+
+# --------------------------------------------------------------------------- cache folder
+
+
+def corpus_hash(root: Path) -> str:
+    """Short hash of the absolute corpus path: the name of its default cache folder.
+
+    >>> len(corpus_hash(Path("/tmp")))
+    16
+    """
+    return hashlib.blake2b(str(Path(root).resolve()).encode(), digest_size=8).hexdigest()
+
+
+def default_cache_dir(root: Path) -> Path:
+    """``$NEWSWORK_CACHE/<hash>`` or ``~/.cache/newswork/<hash>`` for corpus ``root``."""
+    base = os.environ.get("NEWSWORK_CACHE") or Path.home() / ".cache" / "newswork"
+    return Path(base).expanduser() / corpus_hash(root)
+
+
+def check_cache_dir(cache_dir: Path, root: Path) -> Path:
+    """``cache_dir`` resolved; ValueError when it is inside the corpus (never written to).
+
+    >>> check_cache_dir(Path("/data/corpus/.cache"), Path("/data/corpus"))
+    Traceback (most recent call last):
+    ...
+    ValueError: the cache folder /data/corpus/.cache is inside the corpus folder /data/corpus; \
+choose a cache_dir outside it
+    """
+    cache, base = Path(cache_dir).expanduser().resolve(), Path(root).resolve()
+    if cache == base or cache.is_relative_to(base):
+        raise ValueError(
+            f"the cache folder {cache} is inside the corpus folder {base}; "
+            "choose a cache_dir outside it"
+        )
+    return cache
+
+
+def fingerprint(options: Any = None) -> str:
+    """Hash of the code and data files (and options) the tables depend on.
+
+    Editing any ``helpers/*.py``, any file under ``helpers/data/``, the entity registry
+    (``entities.registry_fingerprint()``) or the options re-processes the corpus.
+    """
+    h = hashlib.blake2b(digest_size=16)
+    h.update(CACHE_VERSION.encode())
+    files = sorted(HELPERS.glob("*.py")) + sorted(
+        p for p in (HELPERS / "data").rglob("*") if p.is_file()
+    )
+    for p in files:
+        h.update(p.relative_to(HELPERS).as_posix().encode() + b"\0")
+        with contextlib.suppress(OSError):
+            h.update(p.read_bytes())
+    entities = _stage_module("entities")
+    registry = getattr(entities, "registry_fingerprint", None)
+    if callable(registry):
+        with contextlib.suppress(Exception):
+            h.update(str(registry()).encode())
+    h.update(repr(options).encode())
+    return h.hexdigest()
+
+
+def _atomic_write(path: Path, data: bytes | Callable[[Path], None]) -> None:
+    """Write ``path`` via a temporary file in the same folder and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        if callable(data):
+            os.close(fd)
+            data(Path(tmp))
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# --------------------------------------------------------------------------- manifest
+
+_MANIFEST_SCHEMA = pa.schema([
+    pa.field("file", pa.string()),
+    pa.field("size", pa.int64()),
+    pa.field("mtime_ns", pa.int64()),
+    pa.field("hash", pa.string()),
+    pa.field("batch", pa.int64()),
+    pa.field("articles", pa.int64()),
+])
+
+
+@dataclass
+class Manifest:
+    """The cache's index: files (with their batch) and batches (with their table files)."""
+
+    fingerprint: str = ""
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    batches: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> {table: bytes}
+    next_batch: int = 0
+
+    def frame(self) -> pd.DataFrame:
+        rows = [{"file": f, **{k: v[k] for k in ("size", "mtime_ns", "hash", "batch",
+                                                  "articles")}}
+                for f, v in sorted(self.files.items())]
+        table = pa.Table.from_pylist(rows, schema=_MANIFEST_SCHEMA)
+        return table.to_pandas(types_mapper=_pandas_type)
+
+    def write(self, cache: Path) -> None:
+        rows = [{"file": f, **v} for f, v in sorted(self.files.items())]
+        table = pa.Table.from_pylist(rows, schema=_MANIFEST_SCHEMA)
+        meta = {"version": CACHE_VERSION, "fingerprint": self.fingerprint,
+                "next_batch": self.next_batch,
+                "batches": {str(k): v for k, v in self.batches.items()}}
+        table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode()})
+        _atomic_write(cache / MANIFEST, parquet_bytes(table))
+
+    @classmethod
+    def read(cls, cache: Path) -> Manifest:
+        table = pq.read_table(cache / MANIFEST)
+        meta = json.loads(table.schema.metadata[_META_KEY])
+        if meta.get("version") != CACHE_VERSION:
+            raise ValueError(f"cache version {meta.get('version')} != {CACHE_VERSION}")
+        files = {r.pop("file"): r for r in table.to_pylist()}
+        batches = {int(k): v for k, v in meta["batches"].items()}
+        return cls(meta["fingerprint"], files, batches, int(meta["next_batch"]))
+
+
+def batch_path(cache: Path, table: str, batch: int) -> Path:
+    return cache / table / f"b{batch:07d}.parquet"
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class Store:
+    """The cached tables of one corpus, read with column and filter push-down.
+
+    ``files`` is the manifest (file, size, mtime_ns, hash, batch, articles). ``read``
+    returns the tables with the schema of ``helpers.tables``.
+    """
+
+    def __init__(self, cache_dir: Path, manifest: Manifest,
+                 problems: Iterable[dict[str, object]] = (), root: Path | None = None) -> None:
+        self.cache_dir = Path(cache_dir)
+        self.root = root
+        self._manifest = manifest
+        self.cache_problems = list(problems)
+        self.stats: dict[str, Any] = {}
+
+    @property
+    def files(self) -> pd.DataFrame:
+        return self._manifest.frame()
+
+    def paths(self, table: str) -> list[str]:
+        """The Parquet files holding ``table``, in batch order."""
+        return [str(batch_path(self.cache_dir, table, b))
+                for b, info in sorted(self._manifest.batches.items()) if info.get(table)]
+
+    def _dataset(self, table: str) -> ds.Dataset:
+        return ds.dataset(self.paths(table), format="parquet", schema=arrow_schema(table))
+
+    def read(self, table: str, columns: list[str] | None = None, filters: Any = None
+             ) -> pd.DataFrame:
+        """Table ``table``; only ``columns`` (default all), only rows matching ``filters``.
+
+        ``filters`` is a ``pyarrow.compute`` expression (``pc.field("lang") == "fa"``) or
+        the DNF list pandas and pyarrow accept (``[("lang", "==", "fa")]``); both are
+        pushed down to the Parquet reader.
+        """
+        if table not in tables.SCHEMAS:
+            raise KeyError(f"unknown table {table!r}; tables are {', '.join(tables.TABLES)}")
+        columns = list(columns) if columns is not None else tables.columns(table)
+        unknown = [c for c in columns if c not in tables.SCHEMAS[table]]
+        if unknown:
+            raise KeyError(f"table {table!r} has no column(s) {unknown}")
+        expr = _expression(filters)
+        arrow = self._read_arrow(table, columns, expr)
+        if table == "problems" and self.cache_problems:
+            extra = pa.Table.from_pandas(tables.frame("problems", self.cache_problems),
+                                         schema=arrow_schema("problems").remove(6),
+                                         preserve_index=False)
+            if expr is not None:
+                extra = extra.filter(expr)
+            arrow = pa.concat_tables([extra.select(columns), arrow])
+        df = to_pandas(table, arrow)
+        schema = tables.SCHEMAS[table]
+        for col in columns:  # empty or all-null columns may come back as another dtype
+            if str(df.dtypes[col]) != schema[col]:
+                df[col] = tables._as_dtype(df[col], schema[col])
+        return df
+
+    def _read_arrow(self, table: str, columns: list[str], expr: Any) -> pa.Table:
+        schema = arrow_schema(table)
+        empty = schema.empty_table().select(columns)
+        if not self.paths(table):
+            return empty
+        try:
+            return self._dataset(table).to_table(columns=columns, filter=expr)
+        except (OSError, pa.ArrowException) as exc:
+            # a damaged batch file: read the others, report it, and let build() redo it
+            good = []
+            for path in self.paths(table):
+                try:
+                    good.append(ds.dataset(path, format="parquet", schema=schema)
+                                .to_table(columns=columns, filter=expr))
+                except (OSError, pa.ArrowException):
+                    self.cache_problems.append(_problem(
+                        path, "cache", "cache-corrupt",
+                        f"unreadable cache file skipped ({_describe(exc)}); "
+                        "open the corpus again to rebuild it"))
+                    _invalidate(self.cache_dir, Path(path))
+            return pa.concat_tables([empty, *good]) if good else empty
+
+    def iter_partitions(self, table: str, columns: list[str] | None = None,
+                        filters: Any = None) -> Iterator[pd.DataFrame]:
+        """Table ``table`` one batch file at a time (memory bounded by one batch)."""
+        columns = list(columns) if columns is not None else tables.columns(table)
+        expr = _expression(filters)
+        for path in self.paths(table):
+            arrow = ds.dataset(path, format="parquet", schema=arrow_schema(table)).to_table(
+                columns=columns, filter=expr)
+            yield to_pandas(table, arrow)
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.cache_dir)!r}, files={len(self._manifest.files)})"
+
+
+def _expression(filters: Any) -> Any:
+    if filters is None or isinstance(filters, pc.Expression):
+        return filters
+    return pq.filters_to_expression(filters)
+
+
+def _invalidate(cache: Path, path: Path) -> None:
+    """Remove the batch of a damaged file from the manifest so build() re-processes it."""
+    with contextlib.suppress(Exception), _locked(cache):
+        manifest = Manifest.read(cache)
+        batch = int(path.stem.lstrip("b"))
+        manifest.batches.pop(batch, None)
+        manifest.files = {f: v for f, v in manifest.files.items() if v["batch"] != batch}
+        manifest.write(cache)
+
+
+@contextlib.contextmanager
+def _locked(cache: Path) -> Iterator[None]:
+    """An exclusive lock on the cache folder (two notebooks building at once wait)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# --------------------------------------------------------------------------- build
+
+
+def discover(root: Path) -> list[Path]:
+    """The corpus files under ``root`` (``loading.discover`` when it exists), sorted."""
+    loader = _stage_module("loading")
+    found = getattr(loader, "discover", None)
+    if callable(found):
+        paths = [Path(p) for p in found(root)]
+        paths = [p if p.is_absolute() else root / p for p in paths]
+    else:
+        paths = [p for p in root.rglob("*") if p.is_file()
+                 and not any(part.startswith(".") for part in p.relative_to(root).parts)]
+    return sorted(set(paths), key=lambda p: relpath(p, root))
+
+
+def build(root: str | Path, cache_dir: str | Path | None = None, options: Any = None,
+          workers: int | None = None, scheduler: Any = None, progress: bool = True) -> Store:
+    """Process the corpus under ``root`` into the Parquet cache, reusing what is still valid.
+
+    Only new and changed files are processed (stat first, content hash when the stat
+    changed); rows of changed and deleted files are dropped. ``workers`` processes (default:
+    all cores; 1 runs in this process); ``scheduler`` a Dask scheduler address,
+    ``"local"`` (a LocalCluster) or a ``distributed.Client`` to run the batches on Dask
+    instead (workers must see ``root`` at the same path). Returns the :class:`Store`.
+    """
+    root = Path(root).expanduser().resolve()
+    if not root.is_dir():
+        raise FileNotFoundError(f"corpus folder not found: {root}")
+    cache = check_cache_dir(Path(cache_dir) if cache_dir else default_cache_dir(root), root)
+    t0 = time.perf_counter()
+    with _locked(cache):
+        problems: list[dict[str, object]] = []
+        manifest = _open_manifest(cache, fingerprint(options), problems)
+        todo = _changes(root, discover(root), manifest)
+        _drop_files(cache, manifest, todo.drop)
+        results = _run(todo.process, root, options, workers, scheduler, progress)
+        written = _write_batches(cache, manifest, results)
+        if todo.drop or written:
+            _compact(cache, manifest)
+            manifest.write(cache)
+        _sweep(cache, manifest)
+    store = Store(cache, manifest, problems, root)
+    store.stats = {"processed": len(todo.process), "dropped": len(todo.drop),
+                   "files": len(manifest.files), "seconds": time.perf_counter() - t0}
+    return store
+
+
+def _open_manifest(cache: Path, fp: str, problems: list[dict[str, object]]) -> Manifest:
+    """The valid manifest of ``cache``, or a fresh one (with a problem row when damaged)."""
+    if not (cache / MANIFEST).exists():
+        return Manifest(fp)
+    try:
+        manifest = Manifest.read(cache)
+    except Exception as exc:
+        problems.append(_problem(str(cache / MANIFEST), "cache", "cache-corrupt",
+                                 f"unreadable cache manifest, cache rebuilt ({_describe(exc)})"))
+        return Manifest(fp)
+    if manifest.fingerprint != fp:
+        return Manifest(fp, next_batch=manifest.next_batch)
+    damaged = [b for b, info in manifest.batches.items() if not _batch_ok(cache, b, info)]
+    for b in damaged:
+        problems.append(_problem(str(cache / f"*/b{b:07d}.parquet"), "cache", "cache-corrupt",
+                                 f"damaged cache batch {b}: its files were processed again"))
+        manifest.batches.pop(b)
+    if damaged:
+        manifest.files = {f: v for f, v in manifest.files.items() if v["batch"] in
+                          manifest.batches}
+    return manifest
+
+
+def _batch_ok(cache: Path, batch: int, info: dict[str, int]) -> bool:
+    """Whether every table file of ``batch`` exists with its recorded size and Parquet footer."""
+    for table, nbytes in info.items():
+        path = batch_path(cache, table, batch)
+        try:
+            if path.stat().st_size != nbytes:
+                return False
+            with open(path, "rb") as fh:
+                fh.seek(-4, os.SEEK_END)
+                if fh.read(4) != b"PAR1":
+                    return False
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class _Todo:
+    process: list[tuple[str, int]]  # (absolute path, size) to process
+    drop: set[str]  # relpaths whose rows must go (changed or deleted)
+
+
+def _changes(root: Path, paths: list[Path], manifest: Manifest) -> _Todo:
+    process: list[tuple[str, int]] = []
+    drop: set[str] = set()
+    seen = set()
+    for path in paths:
+        rel = relpath(path, root)
+        seen.add(rel)
+        size, mtime = _stat(path)
+        old = manifest.files.get(rel)
+        if old is not None and old["size"] == size and old["mtime_ns"] == mtime:
+            continue
+        if old is not None and old["size"] == size and file_hash(path) == old["hash"]:
+            old["mtime_ns"] = mtime  # touched, not changed
+            continue
+        if old is not None:
+            drop.add(rel)
+        process.append((str(path), max(size, 0)))
+    drop |= set(manifest.files) - seen
+    return _Todo(process, drop)
+
+
+def _drop_files(cache: Path, manifest: Manifest, drop: set[str]) -> None:
+    """Rewrite the batches holding rows of ``drop`` without them (copy on write)."""
+    if not drop:
+        return
+    batches = sorted({manifest.files[f]["batch"] for f in drop if f in manifest.files})
+    for f in drop:
+        manifest.files.pop(f, None)
+    for b in batches:
+        keep = [f for f, v in manifest.files.items() if v["batch"] == b]
+        if keep:
+            _rewrite(cache, manifest, [b], keep_files=set(keep))
+        else:
+            manifest.batches.pop(b, None)
+
+
+def _rewrite(cache: Path, manifest: Manifest, batches: list[int],
+             keep_files: set[str] | None = None) -> int:
+    """Merge ``batches`` into one new batch (keeping only ``keep_files`` rows if given)."""
+    new = manifest.next_batch
+    manifest.next_batch += 1
+    info: dict[str, int] = {}
+    for table in tables.TABLES:
+        paths = [str(batch_path(cache, table, b)) for b in batches
+                 if manifest.batches.get(b, {}).get(table)]
+        if not paths:
+            continue
+        data = ds.dataset(paths, format="parquet", schema=arrow_schema(table))
+        expr = pc.field(FILE_COL).isin(sorted(keep_files)) if keep_files is not None else None
+        arrow = data.to_table(filter=expr)
+        if arrow.num_rows:
+            payload = parquet_bytes(arrow)
+            _atomic_write(batch_path(cache, table, new), payload)
+            info[table] = len(payload)
+    for b in batches:
+        manifest.batches.pop(b, None)
+    manifest.batches[new] = info
+    for v in manifest.files.values():
+        if v["batch"] in batches:
+            v["batch"] = new
+    return new
+
+
+def _compact(cache: Path, manifest: Manifest, target: int = COMPACT_BYTES) -> None:
+    """Merge small batches (e.g. after many small updates) into batches of about ``target``."""
+    small = sorted(b for b, info in manifest.batches.items() if sum(info.values()) < target // 4)
+    if len(small) < 8:
+        return
+    group: list[int] = []
+    size = 0
+    for b in small:
+        group.append(b)
+        size += sum(manifest.batches[b].values())
+        if size >= target:
+            _rewrite(cache, manifest, group)
+            group, size = [], 0
+    if len(group) > 1:
+        _rewrite(cache, manifest, group)
+
+
+def _sweep(cache: Path, manifest: Manifest) -> None:
+    """Delete batch and temporary files the manifest no longer refers to."""
+    live = {batch_path(cache, t, b).name for b, info in manifest.batches.items() for t in info}
+    for table in tables.TABLES:
+        folder = cache / table
+        if not folder.is_dir():
+            continue
+        for p in folder.iterdir():
+            live_here = p.name in live and manifest.batches.get(
+                int(p.stem.lstrip("b")) if p.stem.lstrip("b").isdigit() else -1, {}).get(table)
+            if not live_here:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+
+
+def _write_batches(cache: Path, manifest: Manifest, results: Iterable[BatchResult]) -> int:
+    """Store each result as a new batch; the manifest is written by the caller."""
+    count = 0
+    for res in results:
+        b = manifest.next_batch
+        manifest.next_batch += 1
+        info = {}
+        for table, payload in res.parquet.items():
+            _atomic_write(batch_path(cache, table, b), payload)
+            info[table] = len(payload)
+        manifest.batches[b] = info
+        for f in res.files:
+            manifest.files[str(f["file"])] = {k: f[k] for k in
+                                              ("size", "mtime_ns", "hash", "articles")}
+            manifest.files[str(f["file"])]["batch"] = b
+        count += 1
+        if count % 64 == 0:  # a crash loses at most this much work
+            manifest.write(cache)
+    return count
+
+
+# --------------------------------------------------------------------------- executors
+
+
+def _run(files: list[tuple[str, int]], root: Path, options: Any, workers: int | None,
+         scheduler: Any, progress: bool) -> Iterator[BatchResult]:
+    if not files:
+        return iter(())
+    workers = workers or os.cpu_count() or 1
+    batches = plan_batches(files, max_bytes=_batch_bytes(files, workers))
+    if scheduler is not None:
+        results = _run_dask(batches, root, options, scheduler, workers)
+    elif workers <= 1 or len(batches) == 1:
+        results = (process_batch(b, str(root), options) for b in batches)
+    else:
+        results = _run_processes(batches, root, options, workers)
+    return _progress(results, len(files), progress)
+
+
+def _batch_bytes(files: list[tuple[str, int]], workers: int) -> int:
+    """Batch size: at most BATCH_BYTES, but enough batches to keep every worker busy."""
+    total = sum(size for _, size in files)
+    return max(64 * 1024, min(BATCH_BYTES, total // (workers * 4) + 1))
+
+
+def _run_processes(batches: list[list[str]], root: Path, options: Any, workers: int
+                   ) -> Iterator[BatchResult]:
+    """Batches on a process pool, at most 2 per worker in flight (memory stays flat)."""
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending = set()
+        queue = iter(batches)
+        for batch in queue:
+            pending.add(pool.submit(process_batch, batch, str(root), options))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending.add(pool.submit(process_batch, nxt, str(root), options))
+                yield fut.result()
+
+
+def _run_dask(batches: list[list[str]], root: Path, options: Any, scheduler: Any,
+              workers: int) -> Iterator[BatchResult]:
+    """Batches as a ``dask.bag`` on a distributed cluster, gathered as they finish."""
+    import dask.bag as db
+    from distributed import Client, LocalCluster, as_completed
+
+    with contextlib.ExitStack() as stack:
+        if isinstance(scheduler, Client):
+            client = scheduler
+        elif scheduler == "local":
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                dashboard_address=None))
+            client = stack.enter_context(Client(cluster))
+        else:
+            client = stack.enter_context(Client(scheduler))
+        bag = db.from_sequence(batches, npartitions=len(batches)).map(
+            process_batch, str(root), options)
+        futures = client.compute(bag.to_delayed())
+        for fut in as_completed(futures):
+            for res in fut.result():
+                yield res
+            fut.release()
+
+
+def _progress(results: Iterator[BatchResult], nfiles: int, show: bool) -> Iterator[BatchResult]:
+    """Pass ``results`` through, updating a tqdm bar (files; articles and speed as postfix)."""
+    bar = None
+    if show:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=nfiles, unit="file", desc="processing", file=sys.stderr)
+    articles, t0 = 0, time.perf_counter()
+    try:
+        for res in results:
+            articles += sum(int(f["articles"]) for f in res.files)
+            if bar is not None:
+                rate = articles / max(time.perf_counter() - t0, 1e-9)
+                bar.set_postfix(articles=articles, speed=f"{rate:,.0f} art/s", refresh=False)
+                bar.update(len(res.files))
+            yield res
+    finally:
+        if bar is not None:
+            bar.close()
