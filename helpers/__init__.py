@@ -11,3 +11,7 @@ Public entry points:
 
 See ``helpers/README.md`` for how the modules fit together.
 """
+
+from .corpus import Corpus, load_corpus, open_corpus
+
+__all__ = ["Corpus", "load_corpus", "open_corpus"]

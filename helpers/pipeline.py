@@ -418,6 +418,7 @@ class Manifest:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     batches: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> {table: bytes}
     next_batch: int = 0
+    dirty: bool = False  # differs from what is on disk
 
     def frame(self) -> pd.DataFrame:
         rows = [{"file": f, **{k: v[k] for k in ("size", "mtime_ns", "hash", "batch",
@@ -497,9 +498,10 @@ class Store:
         expr = _expression(filters)
         arrow = self._read_arrow(table, columns, expr)
         if table == "problems" and self.cache_problems:
-            extra = pa.Table.from_pandas(tables.frame("problems", self.cache_problems),
-                                         schema=arrow_schema("problems").remove(6),
-                                         preserve_index=False)
+            schema = arrow_schema("problems")
+            extra = pa.Table.from_pandas(
+                tables.frame("problems", self.cache_problems),
+                schema=schema.remove(schema.get_field_index(FILE_COL)), preserve_index=False)
             if expr is not None:
                 extra = extra.filter(expr)
             arrow = pa.concat_tables([extra.select(columns), arrow])
@@ -614,6 +616,7 @@ def build(root: str | Path, cache_dir: str | Path | None = None, options: Any = 
         written = _write_batches(cache, manifest, results)
         if todo.drop or written:
             _compact(cache, manifest)
+        if todo.drop or written or todo.touched or manifest.dirty:
             manifest.write(cache)
         _sweep(cache, manifest)
     store = Store(cache, manifest, problems, root)
@@ -625,21 +628,22 @@ def build(root: str | Path, cache_dir: str | Path | None = None, options: Any = 
 def _open_manifest(cache: Path, fp: str, problems: list[dict[str, object]]) -> Manifest:
     """The valid manifest of ``cache``, or a fresh one (with a problem row when damaged)."""
     if not (cache / MANIFEST).exists():
-        return Manifest(fp)
+        return Manifest(fp, dirty=True)
     try:
         manifest = Manifest.read(cache)
     except Exception as exc:
         problems.append(_problem(str(cache / MANIFEST), "cache", "cache-corrupt",
                                  f"unreadable cache manifest, cache rebuilt ({_describe(exc)})"))
-        return Manifest(fp)
+        return Manifest(fp, dirty=True)
     if manifest.fingerprint != fp:
-        return Manifest(fp, next_batch=manifest.next_batch)
+        return Manifest(fp, next_batch=manifest.next_batch, dirty=True)
     damaged = [b for b, info in manifest.batches.items() if not _batch_ok(cache, b, info)]
     for b in damaged:
         problems.append(_problem(str(cache / f"*/b{b:07d}.parquet"), "cache", "cache-corrupt",
                                  f"damaged cache batch {b}: its files were processed again"))
         manifest.batches.pop(b)
     if damaged:
+        manifest.dirty = True
         manifest.files = {f: v for f, v in manifest.files.items() if v["batch"] in
                           manifest.batches}
     return manifest
@@ -665,12 +669,14 @@ def _batch_ok(cache: Path, batch: int, info: dict[str, int]) -> bool:
 class _Todo:
     process: list[tuple[str, int]]  # (absolute path, size) to process
     drop: set[str]  # relpaths whose rows must go (changed or deleted)
+    touched: bool = False  # some stat changed without the content changing
 
 
 def _changes(root: Path, paths: list[Path], manifest: Manifest) -> _Todo:
     process: list[tuple[str, int]] = []
     drop: set[str] = set()
     seen = set()
+    touched = False
     for path in paths:
         rel = relpath(path, root)
         seen.add(rel)
@@ -680,12 +686,13 @@ def _changes(root: Path, paths: list[Path], manifest: Manifest) -> _Todo:
             continue
         if old is not None and old["size"] == size and file_hash(path) == old["hash"]:
             old["mtime_ns"] = mtime  # touched, not changed
+            touched = True
             continue
         if old is not None:
             drop.add(rel)
         process.append((str(path), max(size, 0)))
     drop |= set(manifest.files) - seen
-    return _Todo(process, drop)
+    return _Todo(process, drop, touched)
 
 
 def _drop_files(cache: Path, manifest: Manifest, drop: set[str]) -> None:
@@ -749,17 +756,14 @@ def _compact(cache: Path, manifest: Manifest, target: int = COMPACT_BYTES) -> No
 
 def _sweep(cache: Path, manifest: Manifest) -> None:
     """Delete batch and temporary files the manifest no longer refers to."""
-    live = {batch_path(cache, t, b).name for b, info in manifest.batches.items() for t in info}
+    live = {batch_path(cache, t, b) for b, info in manifest.batches.items() for t in info}
     for table in tables.TABLES:
         folder = cache / table
-        if not folder.is_dir():
-            continue
-        for p in folder.iterdir():
-            live_here = p.name in live and manifest.batches.get(
-                int(p.stem.lstrip("b")) if p.stem.lstrip("b").isdigit() else -1, {}).get(table)
-            if not live_here:
-                with contextlib.suppress(OSError):
-                    p.unlink()
+        if folder.is_dir():
+            for p in folder.iterdir():
+                if p not in live:
+                    with contextlib.suppress(OSError):
+                        p.unlink()
 
 
 def _write_batches(cache: Path, manifest: Manifest, results: Iterable[BatchResult]) -> int:
@@ -846,8 +850,7 @@ def _run_dask(batches: list[list[str]], root: Path, options: Any, scheduler: Any
             process_batch, str(root), options)
         futures = client.compute(bag.to_delayed())
         for fut in as_completed(futures):
-            for res in fut.result():
-                yield res
+            yield from fut.result()
             fut.release()
 
 

@@ -48,7 +48,7 @@ def mappings() -> list[dict]:
 def _pairs(entry: dict) -> list[tuple[str, str]]:
     src, dst = entry["from"], entry["to"]
     if len(src) == len(dst):
-        return list(zip(src, dst))
+        return list(zip(src, dst, strict=True))
     return [(ch, dst) for ch in src]
 
 

@@ -1,0 +1,546 @@
+"""Entity mentions across Arabic and Persian: the registry, the matcher and suggestions.
+
+The registry (``data/entities.csv``) has one row per entity: ``id``, ``type``, labels in
+English, Arabic and Persian, and ``|``-separated aliases per language. An alias may carry
+a register (``الكيان الصهيوني@loaded``; default ``neutral``) and a leading ``=`` to keep
+it exactly as written (no generated article forms). Labels in Arabic and Persian are
+aliases too. Spelling variants (ي/ی, ك/ک, ة/ه, hamza seats, diacritics, tatweel, ZWNJ)
+are absorbed by the matching key (``helpers.textnorm``), not listed; forms with and
+without the article ال are generated: ال is dropped from any word of an alias, and added
+to the words after the first (``زياد نخالة`` also finds ``زیاد النخاله``).
+
+Matching runs on the key of each field with one Aho-Corasick automaton: every pattern
+is a variant wrapped in spaces, optionally with an attached particle (و ف ب ل ك, and
+لل وال بال ... where they replace an alias's article), searched in the key with every
+non-word character turned into a space. So each hit already respects word boundaries;
+overlapping hits resolve to the leftmost, then the longest. Offsets point into the
+original text and exclude the particle.
+
+>>> [(m["entity_id"], m["surface"]) for m in find_mentions("وصل زياد نخالة إلى القاهرة")]
+[('ziyad-nakhalah', 'زياد نخالة'), ('cairo', 'القاهرة')]
+>>> [(m["entity_id"], m["surface"]) for m in find_mentions("به ریاست زیاد النخاله در قاهره")]
+[('ziyad-nakhalah', 'زیاد النخاله'), ('cairo', 'قاهره')]
+>>> m = find_mentions("وفد يصل للقاهرة")[0]
+>>> m["entity_id"], m["surface"], m["start"], m["end"]
+('cairo', 'قاهرة', 10, 15)
+>>> find_mentions("المصريين")   # no short alias inside a longer word
+[]
+
+Sentences end at . ؟ ? ! ؛ and at newlines (a full stop after a one-letter abbreviation
+such as ``د.`` or between digits does not end one); paragraphs are lines: one or more
+newlines (blank or not) end a paragraph, which fits both one-paragraph-per-line text and
+blank-line-separated text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import ahocorasick
+import numpy as np
+import pandas as pd
+
+from . import tables, textnorm
+
+DATA_DIR = Path(__file__).parent / "data"
+REGISTRY_FILE = DATA_DIR / "entities.csv"
+CUES_FILE = DATA_DIR / "entity_cues.json"
+TYPES = ("person", "organisation", "place", "other")
+LANGS = ("en", "ar", "fa")
+FIELDS = ("title", "body", "keywords")
+COLUMNS = ("id", "type", "label_en", "label_ar", "label_fa", "aliases_ar", "aliases_fa",
+           "aliases_en")
+MAX_VARIANTS = 64
+
+_NONWORD = re.compile(r"[\W_]")
+_ARTICLE = "ال"
+_SENTENCE_END = re.compile(r"(?:[؟?!؛\n]|(?<=\w\w)\.(?!\w))[\s؟?!؛.]*")
+_PARAGRAPH_END = re.compile(r"\n\s*")
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff]")
+
+
+# --------------------------------------------------------------------------- registry
+@cache
+def cues() -> dict:
+    """The word lists of ``data/entity_cues.json``.
+
+    >>> "و" in cues()["prefixes"]["particles"]
+    True
+    """
+    return json.loads(CUES_FILE.read_text(encoding="utf-8"))
+
+
+def load_registry(path: str | Path | None = None, extra: pd.DataFrame | None = None
+                  ) -> pd.DataFrame:
+    """The entity registry: ``path`` (default ``data/entities.csv``) plus ``extra`` rows.
+
+    Rows of ``extra`` replace rows of the file with the same ``id``. Missing text cells
+    become empty strings; an unknown ``type`` becomes ``other``.
+
+    >>> reg = load_registry()
+    >>> reg.set_index("id").loc["cairo", "label_fa"]
+    'قاهره'
+    >>> extra = pd.DataFrame([{"id": "x-y", "type": "person", "label_en": "X Y",
+    ...                        "aliases_ar": "اكس واي"}])
+    >>> load_registry(extra=extra).set_index("id").loc["x-y", "aliases_fa"]
+    ''
+    """
+    reg = pd.read_csv(path or REGISTRY_FILE, dtype=str, keep_default_na=False,
+                      encoding="utf-8")
+    if extra is not None and len(extra):
+        extra = extra.astype(object).where(extra.notna(), "").astype(str)
+        reg = pd.concat([reg[~reg["id"].isin(set(extra["id"]))], extra], ignore_index=True)
+    for col in COLUMNS:
+        if col not in reg.columns:
+            reg[col] = ""
+    reg = reg[list(COLUMNS)].fillna("").astype(str)
+    reg = reg[reg["id"].str.strip() != ""].drop_duplicates("id", keep="last")
+    reg["id"] = reg["id"].str.strip()
+    reg["type"] = reg["type"].str.strip().where(reg["type"].str.strip().isin(TYPES), "other")
+    return reg.reset_index(drop=True)
+
+
+def registry_fingerprint(registry: pd.DataFrame | None = None) -> str:
+    """A short hash of the registry and the prefix lists, for cache keys.
+
+    >>> len(registry_fingerprint())
+    16
+    >>> registry_fingerprint() == registry_fingerprint(load_registry())
+    True
+    """
+    reg = default_registry() if registry is None else registry
+    return _fingerprint(reg)
+
+
+def _fingerprint(reg: pd.DataFrame) -> str:
+    h = hashlib.sha256()
+    h.update(reg[list(COLUMNS)].to_csv(index=False).encode("utf-8"))
+    h.update(json.dumps(cues()["prefixes"], sort_keys=True).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+@cache
+def default_registry() -> pd.DataFrame:
+    """The shipped registry, read once."""
+    return load_registry()
+
+
+def parse_alias(alias: str) -> tuple[str, str, bool]:
+    """``(text, register, exact)`` of one registry alias.
+
+    >>> parse_alias("الكيان الصهيوني@loaded")
+    ('الكيان الصهيوني', 'loaded', False)
+    >>> parse_alias(" =الاحتلال@loaded ")
+    ('الاحتلال', 'loaded', True)
+    >>> parse_alias("غزة")
+    ('غزة', 'neutral', False)
+    """
+    alias = alias.strip()
+    text, _, register = alias.partition("@")
+    text = text.strip()
+    exact = text.startswith("=")
+    return text.lstrip("=").strip(), register.strip() or "neutral", exact
+
+
+def article_variants(key: str) -> list[tuple[str, bool]]:
+    """Forms of an alias key with and without the article: ``(variant, first word stripped)``.
+
+    ال is dropped from any word that keeps three letters, and added to words after the
+    first; never added to the first word (see ``data/entity_cues.json``).
+
+    >>> article_variants("زياد نخاله")
+    [('زياد نخاله', False), ('زياد النخاله', False)]
+    >>> sorted(article_variants("القاهره"))
+    [('القاهره', False), ('قاهره', True)]
+    >>> article_variants("حزب الله")
+    [('حزب الله', False)]
+    """
+    words = key.split(" ")
+    options: list[list[str]] = []
+    for i, word in enumerate(words):
+        forms = [word]
+        if word.startswith(_ARTICLE) and len(word) - 2 >= 3:
+            forms.append(word[2:])
+        elif i > 0 and len(word) >= 3 and _ARABIC_SCRIPT.match(word):
+            forms.append(_ARTICLE + word)
+        options.append(forms)
+    out: list[tuple[str, bool]] = [("", False)]
+    for i, forms in enumerate(options):
+        out = [(f"{v} {f}" if v else f, s or (i == 0 and f != forms[0]))
+               for v, s in out for f in forms][:MAX_VARIANTS]
+    return out
+
+
+def _aliases(row: Mapping[str, str]) -> list[tuple[str, str, bool]]:
+    written = [row["label_ar"], row["label_fa"]]
+    for col in ("aliases_ar", "aliases_fa", "aliases_en"):
+        written.extend(row[col].split("|"))
+    if not row["aliases_en"].strip():
+        written.append(row["label_en"])
+    seen: dict[str, tuple[str, str, bool]] = {}
+    for alias in written:
+        text, register, exact = parse_alias(alias)
+        if text and text not in seen:
+            seen[text] = (text, register, exact)
+    return list(seen.values())
+
+
+# --------------------------------------------------------------------------- matcher
+@dataclass(frozen=True)
+class Matcher:
+    """A compiled registry: the automaton and what its values point to."""
+
+    automaton: ahocorasick.Automaton
+    ids: tuple[str, ...]
+    types: tuple[str, ...]
+    names: tuple[str, ...]
+    aliases: tuple[str, ...]
+    registers: tuple[str, ...]
+    alias_entity: tuple[int, ...]
+    fingerprint: str
+    conflicts: tuple[tuple[str, str, str], ...]
+
+
+def compile_registry(registry: pd.DataFrame) -> Matcher:
+    """Build the automaton of ``registry`` (use :func:`matcher` for the cached one).
+
+    Conflicts (one written alias key under two ids) keep the first row's entity and are
+    listed in ``Matcher.conflicts`` as ``(key, kept id, dropped id)``.
+
+    >>> reg = load_registry(extra=pd.DataFrame([{"id": "a", "aliases_ar": "غزة"}]))
+    >>> ("غزه", "gaza", "a") in compile_registry(reg).conflicts
+    True
+    """
+    prefixes = cues()["prefixes"]
+    particles = [textnorm.normalize(p) for p in prefixes["particles"]]
+    article = [textnorm.normalize(p) for p in prefixes["article"]]
+    best: dict[str, tuple[tuple[int, int, int], tuple[int, int, int, int]]] = {}
+    written: dict[str, int] = {}
+    conflicts: list[tuple[str, str, str]] = []
+    ids, types, names, aliases, registers, alias_entity = [], [], [], [], [], []
+    for ent, row in enumerate(registry.to_dict("records")):
+        ids.append(row["id"])
+        types.append(row["type"])
+        names.append(row["label_en"] or row["id"])
+        for text, register, exact in _aliases(row):
+            key = _NONWORD.sub(" ", textnorm.normalize(text)).split()
+            key = " ".join(key)
+            if len(key.replace(" ", "")) < 2:
+                continue
+            if key in written and alias_entity[written[key]] != ent:
+                conflicts.append((key, ids[alias_entity[written[key]]], row["id"]))
+                continue
+            idx = len(aliases)
+            written.setdefault(key, idx)
+            aliases.append(text)
+            registers.append(register)
+            alias_entity.append(ent)
+            arabic = bool(_ARABIC_SCRIPT.search(key))
+            variants = [(key, False)] if exact else article_variants(key)
+            for vi, (variant, stripped) in enumerate(variants):
+                pre = [""]
+                if arabic:
+                    pre += particles + (article if stripped else [])
+                for p in pre:
+                    pattern = f" {p}{variant} "
+                    rank = (len(p), int(vi > 0), idx)
+                    value = (ent, idx, len(p), len(variant))
+                    if pattern not in best or rank < best[pattern][0]:
+                        best[pattern] = (rank, value)
+    automaton = ahocorasick.Automaton()
+    for pattern, (_, value) in best.items():
+        automaton.add_word(pattern, value)
+    automaton.make_automaton()
+    return Matcher(automaton, tuple(ids), tuple(types), tuple(names), tuple(aliases),
+                   tuple(registers), tuple(alias_entity), _fingerprint(registry),
+                   tuple(conflicts))
+
+
+_MATCHERS: dict[str, Matcher] = {}
+
+
+def matcher(registry: pd.DataFrame | Matcher | None = None) -> Matcher:
+    """The compiled matcher of ``registry`` (default: the shipped one), cached by fingerprint."""
+    if isinstance(registry, Matcher):
+        return registry
+    reg = default_registry() if registry is None else registry
+    fp = _fingerprint(reg)
+    if fp not in _MATCHERS:
+        _MATCHERS[fp] = compile_registry(reg)
+    return _MATCHERS[fp]
+
+
+def _hits(key: str, m: Matcher) -> list[tuple[int, int, int, int]]:
+    """Non-overlapping ``(kstart, kend, entity, alias)`` in ``key``, leftmost then longest."""
+    padded = f" {_NONWORD.sub(' ', key)} "
+    found = []
+    for end, (ent, alias, plen, vlen) in m.automaton.iter(padded):
+        total = plen + vlen + 2
+        begin = end - total + 1  # the leading space, = key index of the prefix start
+        found.append((begin, -(plen + vlen), plen, ent, alias, vlen))
+    found.sort()
+    out = []
+    last = -1
+    for begin, _, plen, ent, alias, vlen in found:
+        if begin < last:
+            continue
+        kstart = begin + plen
+        out.append((kstart, kstart + vlen, ent, alias))
+        last = kstart + vlen
+    return out
+
+
+def _index_of(ends: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    return np.searchsorted(ends, starts, side="right")
+
+
+def _boundaries(pattern: re.Pattern[str], text: str) -> np.ndarray:
+    return np.array([b.end() for b in pattern.finditer(text) if b.start() > 0], dtype=np.int64)
+
+
+def find_mentions(text: str, field: str = "title",
+                  registry: pd.DataFrame | Matcher | None = None) -> list[dict]:
+    """Registry entities named in ``text``: one dict per mention, offsets into ``text``.
+
+    Keys: ``entity_id``, ``name`` (English label), ``type``, ``surface`` (as written,
+    without an attached particle), ``field``, ``start``, ``end``, ``sentence``,
+    ``paragraph`` (0-based, see the module docstring), ``register``, ``alias`` (the
+    registry alias that matched).
+
+    >>> ms = find_mentions("الكيان الصهيوني يقصف غزة.\\nوفي الضفة الغربية", "body")
+    >>> [(m["entity_id"], m["register"], m["sentence"], m["paragraph"]) for m in ms]
+    [('israel', 'loaded', 0, 0), ('gaza', 'neutral', 0, 0), ('west-bank', 'neutral', 1, 1)]
+    >>> find_mentions(None) + find_mentions("")
+    []
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    m = matcher(registry)
+    keyed = textnorm.keyed(text)
+    hits = _hits(keyed.key, m)
+    if not hits:
+        return []
+    spans = [keyed.span(ks, ke) for ks, ke, _, _ in hits]
+    starts = np.fromiter((s for s, _ in spans), dtype=np.int64, count=len(spans))
+    sentences = _index_of(_boundaries(_SENTENCE_END, text), starts)
+    paragraphs = _index_of(_boundaries(_PARAGRAPH_END, text), starts)
+    out = []
+    for i, ((_, _, ent, alias), (start, end)) in enumerate(zip(hits, spans, strict=True)):
+        out.append({
+            "entity_id": m.ids[ent], "name": m.names[ent], "type": m.types[ent],
+            "surface": text[start:end], "field": field, "start": start, "end": end,
+            "sentence": int(sentences[i]), "paragraph": int(paragraphs[i]),
+            "register": m.registers[alias], "alias": m.aliases[alias],
+        })
+    return out
+
+
+def run(tables_in: Mapping[str, pd.DataFrame],
+        registry: pd.DataFrame | Matcher | None = None) -> dict[str, pd.DataFrame]:
+    """Pipeline stage: add ``mentions`` for the title, body and keywords of every article.
+
+    Returns a new dict; an error on one article becomes a ``problems`` row (stage
+    ``entities``) and the other articles are still processed.
+
+    >>> arts = tables.frame("articles", [{"doc_id": "d1", "title": "حماس في غزة"}])
+    >>> out = run({"articles": arts, "problems": tables.empty("problems")})
+    >>> out["mentions"][["entity_id", "start", "end"]].values.tolist()
+    [['hamas', 0, 4], ['gaza', 8, 11]]
+    """
+    out = dict(tables_in)
+    articles = tables_in.get("articles")
+    problems = [tables_in.get("problems", tables.empty("problems"))]
+    rows: list[dict] = []
+    if articles is None or articles.empty:
+        out["mentions"] = tables.empty("mentions")
+        return out
+    try:
+        m = matcher(registry)
+    except Exception as exc:  # a broken user registry must not stop the other stages
+        out["mentions"] = tables.empty("mentions")
+        out["problems"] = _concat(problems, [_problem(None, "registry", exc)])
+        return out
+    cols = [c for c in FIELDS if c in articles.columns]
+    bad = []
+    for rec in articles[["doc_id", "file", "part", *cols]].to_dict("records"):
+        for field in cols:
+            text = rec[field]
+            if not isinstance(text, str) or not text:
+                continue
+            try:
+                found = find_mentions(text, field, m)
+            except Exception as exc:  # untrusted text: report, never raise
+                bad.append(_problem(rec, "match-failed", exc, field))
+                continue
+            for row in found:
+                row["doc_id"] = rec["doc_id"]
+            rows.extend(found)
+    out["mentions"] = tables.frame("mentions", rows)
+    out["problems"] = _concat(problems, bad)
+    return out
+
+
+def _problem(rec: Mapping | None, reason: str, exc: Exception, field: str = "") -> dict:
+    rec = rec or {}
+    where = f" in {field}" if field else ""
+    return {"file": rec.get("file"), "part": rec.get("part"), "doc_id": rec.get("doc_id"),
+            "stage": "entities", "reason": reason,
+            "detail": f"entity matching failed{where}: {type(exc).__name__}: {exc}"}
+
+
+def _concat(frames: list[pd.DataFrame], rows: list[dict]) -> pd.DataFrame:
+    if not rows:
+        return frames[0]
+    return pd.concat([f for f in frames if len(f)] + [tables.frame("problems", rows)],
+                     ignore_index=True)
+
+
+def label(entity_ids: Iterable[str], lang: str = "en",
+          registry: pd.DataFrame | None = None) -> list[str | None]:
+    """Display labels of ``entity_ids`` in ``lang`` (en, ar, fa); English when one is missing.
+
+    >>> label(["cairo", "ziyad-nakhalah", "no-such-id"], "fa")
+    ['قاهره', 'زیاد النخاله', None]
+    """
+    table = _labels(lang) if registry is None else _label_map(registry, lang)
+    return [table.get(str(i)) for i in entity_ids]
+
+
+@cache
+def _labels(lang: str) -> dict[str, str]:
+    return _label_map(default_registry(), lang)
+
+
+def _label_map(reg: pd.DataFrame, lang: str) -> dict[str, str]:
+    col = f"label_{lang}" if lang in LANGS else "label_en"
+    return {r["id"]: (r[col] or r["label_en"] or r["id"]) for r in reg.to_dict("records")}
+
+
+# --------------------------------------------------------------------------- suggestions
+@dataclass(frozen=True)
+class _CueSet:
+    before: re.Pattern[str]
+    after: re.Pattern[str]
+    heads: re.Pattern[str]
+    stop: frozenset[str]
+
+
+@cache
+def _cue_set() -> _CueSet:
+    c = cues()
+
+    def alt(words: list[str]) -> str:
+        keys = sorted({textnorm.normalize(w) for w in words}, key=len, reverse=True)
+        return "|".join(re.escape(k) for k in keys)
+
+    pre = "(?:[وفبل]|لل)?"
+    word = r"[^\W\d_]{2,}"
+    return _CueSet(
+        before=re.compile(rf"(?<!\w){pre}(?P<cue>{alt(c['person_before_name'])})"
+                          rf"(?P<name>(?: {word}){{1,3}})"),
+        after=re.compile(rf"(?P<name>(?:{word} ){{2}})(?P<cue>{alt(c['person_after_name'])})"
+                         r"(?!\w)"),
+        heads=re.compile(rf"(?<!\w){pre}(?P<cue>(?P<head>{alt(c['organisation_heads'])})"
+                         rf"(?P<name>(?: {word}){{1,3}}))"),
+        stop=frozenset(textnorm.normalize(w) for w in c["stopwords"]),
+    )
+
+
+def _trim(words: list[str], stop: frozenset[str], from_end: bool = False) -> list[str]:
+    seq = list(reversed(words)) if from_end else words
+    kept = []
+    for w in seq:
+        if w in stop:
+            break
+        kept.append(w)
+    return list(reversed(kept)) if from_end else kept
+
+
+def _candidates(text: str, cs: _CueSet) -> list[tuple[int, int, str, str]]:
+    """``(kstart, kend, type, cue)`` candidate spans on the key of ``text``."""
+    keyed = textnorm.keyed(text)
+    masked = _NONWORD.sub(" ", keyed.key)
+    out = []
+    for pat, kind in ((cs.before, "person"), (cs.after, "person"), (cs.heads, "organisation")):
+        for mt in pat.finditer(masked):
+            s, e = mt.span("name")
+            words = masked[s:e].split()
+            if kind == "organisation":
+                kept = _trim(words, cs.stop)
+                s = mt.start("head")
+            elif pat is cs.after:
+                kept = _trim(words, cs.stop, from_end=True)
+                s = e - len(" ".join(kept)) - 1 if kept else e
+            else:
+                kept = _trim(words, cs.stop)
+                s = s + 1
+                if kept and kept[0].startswith(_ARTICLE) and kept[0].endswith(("ي", "يه")):
+                    kept = kept[1:]  # a nisba after a title: وزير الخارجية الإيراني عباس
+                    s = masked.find(kept[0], s) if kept else s
+            if not kept:
+                continue
+            length = len(" ".join(kept)) + (mt.end("head") - mt.start("head") + 1
+                                              if kind == "organisation" else 0)
+            out.append((s, s + length, kind, mt.group("cue").split(" ")[0]))
+    return [(s, e, kind, cue) for s, e, kind, cue in out if e > s]
+
+
+def suggest(articles: pd.DataFrame, mentions: pd.DataFrame | None = None, top: int = 50,
+            registry: pd.DataFrame | Matcher | None = None) -> pd.DataFrame:
+    """Names the registry lacks, found next to cue words, ranked by articles then count.
+
+    Columns: ``candidate`` (as most often written), ``key``, ``type`` (person or
+    organisation, a guess from the cue), ``cues``, ``count``, ``articles``, ``example``
+    (a sentence). Candidates that overlap a known mention are left out.
+
+    >>> arts = tables.frame("articles", [{"doc_id": "d", "title": "وصل السفير جون دو إلى غزة"}])
+    >>> suggest(arts)[["candidate", "type", "count"]].values.tolist()
+    [['جون دو', 'person', 1]]
+    """
+    cols = ["candidate", "key", "type", "cues", "count", "articles", "example"]
+    if articles is None or articles.empty:
+        return pd.DataFrame(columns=cols)
+    m = matcher(registry)
+    cs = _cue_set()
+    found = []
+    for rec in articles[["doc_id", *[c for c in ("title", "body") if c in articles]]].to_dict(
+            "records"):
+        for field in ("title", "body"):
+            text = rec.get(field)
+            if not isinstance(text, str) or not text:
+                continue
+            try:
+                keyed = textnorm.keyed(text)
+                known = [(s, e) for s, e, _, _ in _hits(keyed.key, m)]
+                ends = _boundaries(_SENTENCE_END, text)
+                for ks, ke, kind, cue in _candidates(text, cs):
+                    if any(s < ke and ks < e for s, e in known):
+                        continue
+                    start, end = keyed.span(ks, ke)
+                    sent = int(_index_of(ends, np.array([start]))[0])
+                    lo = int(ends[sent - 1]) if sent > 0 else 0
+                    hi = int(ends[sent]) if sent < len(ends) else len(text)
+                    found.append({"doc_id": rec["doc_id"], "surface": text[start:end],
+                                  "key": keyed.key[ks:ke], "type": kind, "cue": cue,
+                                  "example": text[lo:hi].strip()})
+            except Exception:  # untrusted text: a suggestion is never worth an error
+                continue
+    if not found:
+        return pd.DataFrame(columns=cols)
+    df = pd.DataFrame(found)
+    grouped = df.groupby("key", sort=False).agg(
+        candidate=("surface", lambda s: s.value_counts().index[0]),
+        type=("type", lambda s: s.value_counts().index[0]),
+        cues=("cue", lambda s: ", ".join(sorted(set(s)))),
+        count=("surface", "size"),
+        articles=("doc_id", "nunique"),
+        example=("example", "first"),
+    ).reset_index()
+    grouped = grouped.sort_values(["articles", "count", "key"], ascending=[False, False, True])
+    return grouped[cols].head(top).reset_index(drop=True)
