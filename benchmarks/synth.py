@@ -36,6 +36,8 @@ EVAL = REPO.parent / "shared" / "eval"
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+|\n+")
 _PERSIAN_ONLY = re.compile("[پچژگکی]")
 _ARABIC_ONLY = re.compile("[ةيكى]")
+_FA_WORDS = {"است", "را", "که", "این", "از", "با", "برای", "می", "شد", "كه", "اين", "براي"}
+_AR_WORDS = {"في", "من", "على", "أن", "التي", "الذي", "إلى", "عن", "مع", "هذا", "كان"}
 _MARKUP = re.compile(r"<[^>]{0,200}>|\[n\]")
 
 WESTERN = "0123456789"
@@ -113,7 +115,10 @@ class Pool:
 
 
 def _lang(text: str) -> str:
-    fa, ar = len(_PERSIAN_ONLY.findall(text)), len(_ARABIC_ONLY.findall(text))
+    """fa or ar, from letters and function words (older Persian sites write ي and ك)."""
+    words = text.split()
+    fa = len(_PERSIAN_ONLY.findall(text)) + 5 * sum(w in _FA_WORDS for w in words)
+    ar = len(_ARABIC_ONLY.findall(text)) + 5 * sum(w in _AR_WORDS for w in words)
     return "fa" if fa > ar else "ar"
 
 
@@ -159,7 +164,8 @@ def load_pool(seeds: Path = REPO / "corpus", eval_dir: Path = EVAL) -> Pool:
     for body in bodies:
         for sent in _SENTENCE_END.split(_MARKUP.sub(" ", body)):
             sent = " ".join(sent.split())
-            if 20 <= len(sent) <= 400 and re.search("[\u0600-\u06ff]", sent):
+            if (20 <= len(sent) <= 400 and re.search("[\u0600-\u06ff]", sent)
+                    and not sent.startswith(("•", "-", "*"))):
                 sentences[_lang(sent)].add(sent)
     heads: dict[str, set[str]] = {"ar": set(), "fa": set()}
     for title in titles:
@@ -259,9 +265,9 @@ def make_article(rng: random.Random, pool: Pool, lang: str | None = None) -> Art
     day = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(9400))
     sents = pool.sentences[lang]
     paragraphs = []
-    for _ in range(rng.randint(2, 8)):
+    for _ in range(rng.randint(2, 6)):
         para = []
-        for _ in range(rng.randint(1, 4)):
+        for _ in range(rng.randint(1, 3)):
             sent = rng.choice(sents)
             roll = rng.random()
             if roll < 0.25:
@@ -317,8 +323,9 @@ def _raw_page(rng: random.Random, arts: list[Article]) -> str:
 
 
 def _json_saudi(rng: random.Random, arts: list[Article]) -> str:
-    recs = [{"source": a.site.split(".")[0], "url": f"http://www.{a.site}/news/{rng.randrange(10**7)}/",
-             "date_extracted": f"{a.day.isoformat()} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00",
+    recs = [{"source": a.site.split(".")[0],
+             "url": f"http://www.{a.site}/news/{rng.randrange(10**7)}/",
+             "date_extracted": f"{a.day.isoformat()} {rng.randint(0, 23):02d}:00:00",
              "title": a.title, "author": a.author, "content": a.body} for a in arts]
     return json.dumps(recs, ensure_ascii=False, indent=1)
 
@@ -394,7 +401,7 @@ class Layout:
     name: str
     suffix: str
     articles: tuple[int, int]  # per file, min and max
-    weight: float
+    weight: float  # share of the articles
     write: Callable[[random.Random, list[Article]], str]
     lang: str | None = None  # forced language
 
@@ -439,7 +446,7 @@ def generate(out: Path, articles: int, seed: int = 0, progress: bool = False) ->
         raise ValueError("never write inside the corpus folder")
     rng = random.Random(seed)
     pool = load_pool()
-    weights = [lay.weight for lay in LAYOUTS]
+    weights = [lay.weight / sum(lay.articles) for lay in LAYOUTS]  # per file
     done = files = nbytes = broken = 0
     while done < articles:
         layout = rng.choices(LAYOUTS, weights)[0]

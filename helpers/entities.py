@@ -165,8 +165,9 @@ def article_variants(key: str) -> list[tuple[str, bool]]:
     options: list[list[str]] = []
     for i, word in enumerate(words):
         forms = [word]
-        if word.startswith(_ARTICLE) and len(word) - 2 >= 3:
-            forms.append(word[2:])
+        if word.startswith(_ARTICLE):
+            if len(word) - 2 >= 3:
+                forms.append(word[2:])
         elif i > 0 and len(word) >= 3 and _ARABIC_SCRIPT.match(word):
             forms.append(_ARTICLE + word)
         options.append(forms)
@@ -178,11 +179,9 @@ def article_variants(key: str) -> list[tuple[str, bool]]:
 
 
 def _aliases(row: Mapping[str, str]) -> list[tuple[str, str, bool]]:
-    written = [row["label_ar"], row["label_fa"]]
-    for col in ("aliases_ar", "aliases_fa", "aliases_en"):
-        written.extend(row[col].split("|"))
-    if not row["aliases_en"].strip():
-        written.append(row["label_en"])
+    # Explicit aliases first, so their register wins over a label's neutral one.
+    written = [a for col in ("aliases_ar", "aliases_fa", "aliases_en") for a in row[col].split("|")]
+    written += [row["label_ar"], row["label_fa"], row["label_en"]]
     seen: dict[str, tuple[str, str, bool]] = {}
     for alias in written:
         text, register, exact = parse_alias(alias)

@@ -80,6 +80,7 @@ def process_file(path: Path, root: Path, options: Any = None) -> dict[str, pd.Da
     result: dict[str, pd.DataFrame] = {}
     problems: list[dict[str, object]] = []
     loader = _stage_module("loading")
+    t0 = time.perf_counter()
     if loader is None or not hasattr(loader, "read_file"):
         problems.append(_problem(rel, "load", "no-loader", "helpers.loading.read_file is missing"))
     else:
@@ -88,6 +89,7 @@ def process_file(path: Path, root: Path, options: Any = None) -> dict[str, pd.Da
         except Exception as exc:  # a bad file must never stop the others
             problems.append(_problem(rel, "load", "stage-error", _describe(exc)))
             result = {}
+        t0 = _tick("load", t0)
         if "articles" in result:
             for stage in STAGES:
                 module = _stage_module(stage)
@@ -98,6 +100,7 @@ def process_file(path: Path, root: Path, options: Any = None) -> dict[str, pd.Da
                     result = dict(run(result))
                 except Exception as exc:
                     problems.append(_problem(rel, stage, "stage-error", _describe(exc)))
+                t0 = _tick(stage, t0)
     out = {}
     for name in tables.TABLES:
         df = result.get(name)
@@ -107,6 +110,15 @@ def process_file(path: Path, root: Path, options: Any = None) -> dict[str, pd.Da
             [out["problems"], tables.frame("problems", problems)], ignore_index=True
         )
     return out
+
+
+STAGE_SECONDS: dict[str, float] = {}  # time spent per stage in this process (benchmarks)
+
+
+def _tick(stage: str, since: float) -> float:
+    now = time.perf_counter()
+    STAGE_SECONDS[stage] = STAGE_SECONDS.get(stage, 0.0) + now - since
+    return now
 
 
 def relpath(path: Path, root: Path) -> str:
@@ -236,6 +248,7 @@ class BatchResult:
     parquet: dict[str, bytes]  # table name -> Parquet bytes (tables with rows only)
     rows: dict[str, int]
     seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def process_batch(paths: Sequence[str], root: str, options: Any = None) -> BatchResult:
@@ -249,6 +262,7 @@ def process_batch(paths: Sequence[str], root: str, options: Any = None) -> Batch
     ('a.txt', 1)
     """
     t0 = time.perf_counter()
+    before = dict(STAGE_SECONDS)
     parts: dict[str, list[pa.Table]] = {name: [] for name in tables.TABLES}
     files = []
     for p in paths:
@@ -268,7 +282,8 @@ def process_batch(paths: Sequence[str], root: str, options: Any = None) -> Batch
             table = pa.concat_tables(tbls)
             payload[name] = parquet_bytes(table)
             rows[name] = table.num_rows
-    return BatchResult(files, payload, rows, time.perf_counter() - t0)
+    stages = {k: v - before.get(k, 0.0) for k, v in STAGE_SECONDS.items()}
+    return BatchResult(files, payload, rows, time.perf_counter() - t0, stages)
 
 
 def _stat(path: Path) -> tuple[int, int]:
@@ -613,7 +628,8 @@ def build(root: str | Path, cache_dir: str | Path | None = None, options: Any = 
         todo = _changes(root, discover(root), manifest)
         _drop_files(cache, manifest, todo.drop)
         results = _run(todo.process, root, options, workers, scheduler, progress)
-        written = _write_batches(cache, manifest, results)
+        totals: dict[str, Any] = {"articles": 0, "worker_seconds": 0.0, "stage_seconds": {}}
+        written = _write_batches(cache, manifest, results, totals)
         if todo.drop or written:
             _compact(cache, manifest)
         if todo.drop or written or todo.touched or manifest.dirty:
@@ -621,7 +637,7 @@ def build(root: str | Path, cache_dir: str | Path | None = None, options: Any = 
         _sweep(cache, manifest)
     store = Store(cache, manifest, problems, root)
     store.stats = {"processed": len(todo.process), "dropped": len(todo.drop),
-                   "files": len(manifest.files), "seconds": time.perf_counter() - t0}
+                   "files": len(manifest.files), "seconds": time.perf_counter() - t0, **totals}
     return store
 
 
@@ -766,10 +782,15 @@ def _sweep(cache: Path, manifest: Manifest) -> None:
                         p.unlink()
 
 
-def _write_batches(cache: Path, manifest: Manifest, results: Iterable[BatchResult]) -> int:
-    """Store each result as a new batch; the manifest is written by the caller."""
+def _write_batches(cache: Path, manifest: Manifest, results: Iterable[BatchResult],
+                   totals: dict[str, Any]) -> int:
+    """Store each result as a new batch (the caller writes the manifest); sum the stats."""
     count = 0
     for res in results:
+        totals["articles"] += sum(int(f["articles"]) for f in res.files)
+        totals["worker_seconds"] += res.seconds
+        for stage, sec in res.stage_seconds.items():
+            totals["stage_seconds"][stage] = totals["stage_seconds"].get(stage, 0.0) + sec
         b = manifest.next_batch
         manifest.next_batch += 1
         info = {}

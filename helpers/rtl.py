@@ -43,6 +43,12 @@ _JOINERS = re.compile("[\u200c\u200d]")
 _HARAKAT = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 _DOLLAR = re.compile(r"(?<!\\)\$")
 _RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+# Letters the reshaper turns into presentation forms (not digits, punctuation, tatweel).
+_LOGICAL_ARABIC = re.compile(
+    "[\u0621-\u063f\u0641-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff"
+    "\u0750-\u077f\u08a0-\u08ff]"
+)
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")
 
 
 @cache
@@ -105,11 +111,20 @@ def _reshaper():
             # Marks are dropped: without a shaper nothing positions them on their letter.
             "delete_harakat": True,
             "support_zwj": True,
-            # U+FDF2 (الله) and other ligatures are missing from fallback fonts, and the
-            # letter-by-letter form reads the same.
-            "support_ligatures": False,
+            # Lam-alef stays a ligature (obligatory in Arabic script); the word ligature
+            # U+FDF2 for الله is missing from fallback fonts and differs from what a
+            # shaping engine draws, so it is off (the other word ligatures are off by
+            # default).
+            "support_ligatures": True,
+            "ARABIC LIGATURE ALLAH": False,
         }
     )
+
+
+def _already_visual(text: str) -> bool:
+    # Presentation forms and no logical Arabic letters: reshaped and reordered already
+    # (reordering twice would reverse the label back).
+    return bool(_PRESENTATION.search(text)) and not _LOGICAL_ARABIC.search(text)
 
 
 def visual_order(text: str) -> str:
@@ -127,8 +142,10 @@ def visual_order(text: str) -> str:
     False
     >>> visual_order("Reuters 2023")
     'Reuters 2023'
+    >>> visual_order(visual_order("حزب الله")) == visual_order("حزب الله")
+    True
     """
-    if not _RTL_CHAR.search(text):
+    if not _RTL_CHAR.search(text) or _already_visual(text):
         return text
     from bidi.algorithm import get_display
 
@@ -144,8 +161,9 @@ def rtl_label(text: object, *, escape_math: bool | None = None) -> str:
 
     Passes Arabic and Persian through where matplotlib shapes text itself, reshapes and
     reorders them where it does not; removes bidi controls and invisible characters in
-    both cases. ``$`` is escaped while ``text.parse_math`` is on (the default outside our
-    figures), so a headline with two dollar signs is not read as mathtext.
+    both cases. Applying it twice changes nothing. ``$`` is escaped while
+    ``text.parse_math`` is on (the default outside our figures), so a headline with two
+    dollar signs is not read as mathtext.
 
     >>> rtl_label(None)
     ''

@@ -1,0 +1,273 @@
+"""Benchmark of the whole pipeline on a synthetic corpus (see ``benchmarks/synth.py``).
+
+Prints, for each stage (load+split+clean+language, dates, sources, mentions) and for the
+whole pipeline: articles per second, MB per second, peak memory (RSS of the process tree,
+workers included) and the ratio to a baseline measured in the same run (reading the same
+bytes and applying one ``str.translate`` normalisation pass); then the time to reopen the
+cached corpus into the notebook tables, and the speed-up from 1 to 2 processes.
+
+The stage timings and the 1-versus-2 comparison run on a corpus of ``--compare`` articles
+(default: all of them, at most 50,000); the full ``--articles`` corpus is then processed
+with ``--workers`` processes for throughput and peak memory, and reopened.
+
+Usage::
+
+    python benchmarks/bench_pipeline.py --articles 100000 --workers 2 [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synth  # noqa: E402
+
+from helpers import pipeline, tables  # noqa: E402
+
+STAGE_NAMES = {"load": "load+split+clean+language", "dates": "dates", "sources": "sources",
+               "entities": "mentions"}
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+class PeakRSS:
+    """Peak resident memory of this process and all its children, sampled every 50 ms."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        me = psutil.Process()
+        total = 0
+        for proc in [me, *me.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakRSS:
+        self.peak = self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._sample())
+
+
+@dataclass
+class Measure:
+    seconds: float = 0.0
+    peak: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+@contextmanager
+def measured() -> Iterator[Measure]:
+    m = Measure()
+    with PeakRSS() as rss:
+        t0 = time.perf_counter()
+        yield m
+        m.seconds = time.perf_counter() - t0
+    m.peak = rss.peak
+
+
+def corpus_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def baseline(root: Path) -> tuple[float, int]:
+    """Seconds to read every file, decode it and apply one ``str.translate`` pass; bytes."""
+    table = _translate_table()
+    nbytes = 0
+    t0 = time.perf_counter()
+    for path in corpus_files(root):
+        data = path.read_bytes()
+        nbytes += len(data)
+        text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8",
+                           errors="replace")
+        text.translate(table)
+    return time.perf_counter() - t0, nbytes
+
+
+def _translate_table() -> dict[int, str]:
+    """The normalisation key's character map as a ``str.translate`` table."""
+    from helpers import textnorm
+
+    try:
+        return textnorm._table()
+    except AttributeError:  # fall back to the data file
+        out: dict[int, str] = {}
+        for entry in textnorm.mappings():
+            for ch in entry["from"]:
+                out[ord(ch)] = entry["to"]
+        return out
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _row(name: str, articles: int, nbytes: int, seconds: float, base_mbs: float,
+         peak: int | None = None) -> str:
+    mbs = nbytes / 1e6 / seconds if seconds else float("inf")
+    aps = articles / seconds if seconds else float("inf")
+    peak_s = f"{peak / 2**20:8,.0f}" if peak else "       -"
+    return (f"{name:<28} {aps:>12,.0f} {mbs:>9.2f} {peak_s} {mbs / base_mbs:>8.3f}"
+            f" {seconds:>9.1f}")
+
+
+HEADER = (f"{'stage':<28} {'articles/s':>12} {'MB/s':>9} {'peak MB':>8} {'x base':>8}"
+          f" {'seconds':>9}")
+
+
+def run(args: argparse.Namespace) -> dict:
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="newswork-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict = {"articles": args.articles, "workers": args.workers}
+    compare_n = min(args.compare or min(args.articles, 50_000), args.articles)
+    small = work / f"corpus-{compare_n}"
+    big = work / f"corpus-{args.articles}" if args.articles > compare_n else small
+    try:
+        for root, n in {small: compare_n, big: args.articles}.items():
+            if not root.exists():
+                t0 = time.perf_counter()
+                stats = synth.generate(root, n, seed=args.seed, progress=True)
+                print(f"generated {root}: {stats} in {time.perf_counter() - t0:.0f} s")
+        _compare(small, work, results, args)
+        _full(big, work, results, args, reuse=big == small)
+        return results
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"kept {work}")
+
+
+def _build(root: Path, cache: Path, workers: int) -> tuple[pipeline.Store, Measure]:
+    with measured() as m:
+        store = pipeline.build(root, cache_dir=cache, workers=workers, progress=False)
+    return store, m
+
+
+def _compare(root: Path, work: Path, results: dict, args: argparse.Namespace) -> None:
+    base_s, nbytes = baseline(root)
+    base_s = min(base_s, baseline(root)[0])  # warm file cache
+    base_mbs = nbytes / 1e6 / base_s
+    store1, m1 = _build(root, work / "cache-1", 1)
+    articles = store1.stats["articles"]
+    print(f"\ncorpus {root.name}: {articles:,} articles, {store1.stats['files']:,} files, "
+          f"{nbytes / 1e6:,.0f} MB; one core unless stated\n")
+    print(HEADER)
+    print(_row("baseline (read+translate)", articles, nbytes, base_s, base_mbs))
+    stages = store1.stats["stage_seconds"]
+    for key, label in STAGE_NAMES.items():
+        if key in stages:
+            print(_row(label, articles, nbytes, stages[key], base_mbs))
+    other = m1.seconds - sum(stages.values())
+    print(_row("cache write, hashing, rest", articles, nbytes, other, base_mbs))
+    print(_row("whole pipeline, 1 process", articles, nbytes, m1.seconds, base_mbs, m1.peak))
+    store2, m2 = _build(root, work / "cache-2", 2)
+    print(_row("whole pipeline, 2 processes", articles, nbytes, m2.seconds, base_mbs, m2.peak))
+    speedup = m1.seconds / m2.seconds
+    ratio = (nbytes / m1.seconds) / (nbytes / base_s)
+    print(f"\nspeed-up 1 -> 2 processes: {speedup:.2f}x (target >= 1.7)")
+    print(f"whole pipeline / baseline on one core: {ratio:.3f} (target >= 0.2)")
+    results.update({
+        "compare_articles": articles, "compare_mb": nbytes / 1e6, "baseline_mbs": base_mbs,
+        "stage_seconds": stages, "one_process_s": m1.seconds, "two_process_s": m2.seconds,
+        "one_process_peak_mb": m1.peak / 2**20, "two_process_peak_mb": m2.peak / 2**20,
+        "speedup_1_to_2": speedup, "ratio_to_baseline": ratio,
+    })
+    _profile_hint(stages, m1.seconds)
+
+
+def _profile_hint(stages: dict[str, float], total: float) -> None:
+    if not stages:
+        return
+    slow = max(stages, key=stages.get)
+    print(f"slowest stage: {STAGE_NAMES.get(slow, slow)} "
+          f"({stages[slow]:.1f} s, {100 * stages[slow] / total:.0f} % of the 1-process run)")
+
+
+def _full(root: Path, work: Path, results: dict, args: argparse.Namespace,
+          reuse: bool) -> None:
+    cache = work / "cache-2" if reuse else work / "cache-full"
+    nbytes = sum(p.stat().st_size for p in corpus_files(root))
+    if not reuse:
+        store, m = _build(root, cache, args.workers)
+        articles = store.stats["articles"]
+        print(f"\nfull corpus {root.name}: {articles:,} articles, {nbytes / 1e9:.2f} GB, "
+              f"{args.workers} processes: {m.seconds:,.0f} s, "
+              f"{articles / m.seconds:,.0f} articles/s, {nbytes / 1e6 / m.seconds:.1f} MB/s, "
+              f"peak RSS {m.peak / 2**20:,.0f} MB (target < 2048)")
+        results.update({"full_articles": articles, "full_gb": nbytes / 1e9,
+                        "full_s": m.seconds, "full_peak_mb": m.peak / 2**20})
+    reopen = _reopen(root, cache)
+    print(f"reopen cached corpus into the notebook tables: {reopen['seconds']:.2f} s "
+          f"({reopen['rows']}; target < 2 s for 100k articles), peak {reopen['peak_mb']:,.0f} MB")
+    results["reopen"] = reopen
+
+
+def _reopen(root: Path, cache: Path) -> dict:
+    """Time a fresh ``open_corpus``-like reopen: build (stats only) and read every table."""
+    timings = {}
+    with measured() as m:
+        t0 = time.perf_counter()
+        store = pipeline.build(root, cache_dir=cache, progress=False)
+        timings["build"] = time.perf_counter() - t0
+        rows = {}
+        for name in tables.TABLES:
+            t0 = time.perf_counter()
+            rows[name] = len(store.read(name))
+            timings[name] = time.perf_counter() - t0
+    assert store.stats["processed"] == 0, "reopen processed files: the cache was not reused"
+    return {"seconds": m.seconds, "peak_mb": m.peak / 2**20, "rows": rows, "timings": timings}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--compare", type=int, default=None,
+                        help="articles for stage timings and 1 vs 2 processes")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                        help="processes for the full run (default: all cores)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where corpora and caches go (default: a temporary folder)")
+    parser.add_argument("--keep", action="store_true", help="keep corpora and caches")
+    parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    args = parser.parse_args(argv)
+    results = run(args)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
+

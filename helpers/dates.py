@@ -1,0 +1,811 @@
+"""Date expressions in three calendars and three digit systems, with where they stand.
+
+Reads Gregorian (English, Arabic in both naming systems and Maghrebi spellings, Persian),
+Jalali (Solar Hijri) and Hijri (Umm al-Qura) dates written with month names or numerically,
+with Latin, Arabic-Indic or Persian digits, weekday names, ordinals, times and time zones;
+bare years after a cue word (``في ٢٠٢٥``); relative days (``أمس``, ``امروز``). Names,
+markers and cue words live in ``data/dates.json``; calendar arithmetic is jdatetime's
+(Jalali) and hijridate's (Umm al-Qura).
+
+How a date is stored (the ``dates`` table and ``articles.published``):
+
+- ``date`` is the instant in UTC. A date without a time is midnight of that calendar day in
+  the zone it was read in (``tz``), so ``date.tz_convert(tz)`` gives the day back;
+  ``precision`` says how much of it is meant (``day``, ``month``, ``year``, ``minute``).
+- The zone is the one the text names (``GMT``, ``+03:00``, ``IR``, ``بتوقيت مكة``);
+  otherwise Jalali dates are read in Asia/Tehran and Gregorian and Hijri dates in UTC
+  (``calendar_zones`` in the data file).
+- ``yyyy/mm/dd`` with a year in 1300-1499 is Jalali, or Hijri when a Hijri marker follows
+  or the text is Arabic (``lang="ar"``).
+- An impossible date (month 13, 30 February, Jalali 1402/13/40) is never shifted: it gives
+  no row, and :func:`run` records a ``date-impossible`` problem. A Hijri 30th in a month
+  that Umm al-Qura counts as 29 days is read as the day after the 29th (local sighting),
+  with lower confidence.
+- A stated date from a crawl-time field (``crawl_fields``, e.g. SaudiNewsNet's
+  ``date_extracted``) gets role ``crawled`` and is never the publication date.
+
+>>> [(r["text"], str(r["date"]), r["calendar"], r["precision"]) for r in find_dates(
+...     "تاريخ النشر: 24th, December 2023 GMT")]
+[('24th, December 2023 GMT', '2023-12-24 00:00:00+00:00', 'gregorian', 'day')]
+>>> r = find_dates("IR ۰۹:۳۰ - ۱۴۰۲/۰۳/۱۶", field="comment_date")[0]
+>>> str(r["date"].tz_convert(r["tz"])), r["calendar"], r["precision"]
+('2023-06-06 09:30:00+03:30', 'jalali', 'minute')
+>>> [(r["text"], r["precision"], r["date"].year) for r in find_dates("اعتماد البيانات في ٢٠٢٥.")]
+[('في ٢٠٢٥', 'year', 2025)]
+>>> find_dates("موعد 30 فبراير 2023")
+[]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import hijridate
+import jdatetime
+import pandas as pd
+
+from . import tables, textnorm
+
+DATA_FILE = Path(__file__).parent / "data" / "dates.json"
+STAGE = "dates"
+
+_UTC = dt.timezone.utc
+_NOT_LETTER_AFTER = r"(?![^\W\d_])"
+_NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
+_DIGIT_RUN = re.compile(r"\d+")
+_PERSIAN_ONLY = re.compile("[پچژگکی]")
+_GAP_STRIP = " ,.-|()\u060c:\u061b;/\n\t"
+_WINDOW_BEFORE = 110
+_WINDOW_AFTER = 70
+
+
+@cache
+def data() -> dict:
+    """The contents of ``data/dates.json``.
+
+    >>> sorted(data()["months"])
+    ['gregorian', 'hijri', 'jalali']
+    """
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def _norm(word: str) -> str:
+    return textnorm.normalize(word).strip()
+
+
+def _alt(words) -> str:
+    """A regex alternation of ``words``, longest first so that a prefix never wins."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)) if w)
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    months: dict[str, tuple[str, int]]
+    ambiguous: frozenset[str]
+    weekdays: dict[str, int]
+    markers: dict[str, str]
+    relative: dict[str, tuple[int, bool]]
+    connectors: frozenset[str]
+    published_cues: tuple[str, ...]
+    updated_cues: tuple[str, ...]
+    am: frozenset[str]
+    pm: frozenset[str]
+    zones: dict[str, str]
+    calendar_zones: dict[str, str]
+    crawl_fields: frozenset[str]
+    year_ranges: dict[str, tuple[int, int]]
+    bare_year_ranges: dict[str, tuple[int, int]]
+    jalali_numeric: tuple[int, int]
+    byline_chars: int
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    raw = data()
+    months = {
+        _norm(name): (cal, int(num))
+        for cal, table in raw["months"].items()
+        for num, names in table.items()
+        for name in names
+    }
+    return _Lexicon(
+        months=months,
+        ambiguous=frozenset(_norm(w) for w in raw["ambiguous"]),
+        weekdays={_norm(w): int(n) for n, names in raw["weekdays"].items() for w in names},
+        markers={_norm(w): cal for cal, words in raw["markers"].items() for w in words},
+        relative={
+            _norm(w): (int(v["offset"]), bool(v["needs_weekday"]))
+            for w, v in raw["relative"].items()
+        },
+        connectors=frozenset(_norm(w) for w in raw["connectors"]),
+        published_cues=tuple(_norm(w) for w in raw["published_cues"]),
+        updated_cues=tuple(_norm(w) for w in raw["updated_cues"]),
+        am=frozenset(_norm(w) for w in raw["am_pm"]["am"]),
+        pm=frozenset(_norm(w) for w in raw["am_pm"]["pm"]),
+        zones={_norm(w): z for w, z in raw["time_zones"].items()},
+        calendar_zones=dict(raw["calendar_zones"]),
+        crawl_fields=frozenset(f.casefold() for f in raw["crawl_fields"]),
+        year_ranges={c: (lo, hi) for c, (lo, hi) in raw["year_ranges"].items()},
+        bare_year_ranges={c: (lo, hi) for c, (lo, hi) in raw["bare_year_ranges"].items()},
+        jalali_numeric=tuple(raw["jalali_numeric_years"]),
+        byline_chars=int(raw["byline_chars"]),
+    )
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    named: re.Pattern
+    month_first: re.Pattern
+    numeric: re.Pattern
+    bare_year: re.Pattern
+    relative: re.Pattern
+    weekday_after: re.Pattern
+
+
+@cache
+def _patterns() -> _Patterns:
+    lex = _lexicon()
+    raw = data()
+    nl, pl = _NOT_LETTER_AFTER, _NOT_LETTER_BEFORE
+    wd = _alt(lex.weekdays)
+    prefixes = _alt(_norm(w) for w in raw["weekday_prefixes"])
+    ords = _alt(raw["ordinal_suffixes"])
+    mon = _alt(lex.months)
+    en_mon = _alt(k for k, (cal, _) in lex.months.items() if cal == "gregorian" and k.isascii())
+    marks = _alt(lex.markers)
+    ampm = _alt(lex.am | lex.pm)
+    zones = _alt(lex.zones)
+    weekday = rf"{pl}(?:(?:{prefixes}) )?(?P<wd>{wd}){nl}\.?[ ,]*"
+    marker = rf"(?:[ ]?(?P<mk>{marks})(?![^\W\d_.]))?"
+    time = (
+        r"(?:(?:t|[ ,]*(?:[-|\u2013]|at|الساعه|ساعت|ساعه)?[ ]*)"
+        r"(?P<H>(?<!\d)\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?(?!\d)"
+        rf"(?:[ ]?(?P<ap>{ampm}){nl})?)?"
+    )
+    zone = (
+        rf"(?:[ ]?(?P<tz>(?:gmt|utc)[ ]?[+-]\d{{1,2}}(?::?\d{{2}})?|[+-]\d{{2}}:?\d{{2}}"
+        rf"|(?:{zones}){nl}))?"
+    )
+    tail = marker + time + zone
+    year = r"(?P<y>(?<!\d)\d{4})(?!\d)"
+    named = (
+        rf"(?:{weekday})?"
+        rf"(?:(?P<d>(?<!\d)0?\d{{1,2}})(?:{ords})?[ ,]*(?:of )?)?"
+        rf"{pl}(?P<mon>{mon})(?:[ ]?ماه)?{nl}"
+        rf"(?:[ ]?[/(-]?[ ]?(?P<mon2>{mon})\)?{nl})?"
+        rf"[ ,]*(?:سال[ ]?)?{year}{tail}"
+    )
+    month_first = (
+        rf"(?:{weekday})?{pl}(?P<mon>{en_mon})\.?[ ]?(?P<d>\d{{1,2}})(?:{ords})?{nl},?[ ]?"
+        rf"{year}{tail}"
+    )
+    numeric = (
+        rf"(?:(?P<ptz>{zones})[ ]?)?"
+        r"(?:(?P<pH>(?<!\d)\d{1,2}):(?P<pM>\d{2})(?::\d{2})?[ ]?[-|,]?[ ]?)?"
+        rf"(?:{weekday})?"
+        r"(?:(?P<y>(?<![\d/.])\d{4})(?P<s>[/.-])[ ]?(?P<m>\d{1,2})[ ]?(?P=s)[ ]?"
+        r"(?P<d>\d{1,2})(?![\d/])"
+        r"|(?P<d2>(?<![\d/.])\d{1,2})[ ]?(?P<s2>[/.-])[ ]?(?P<m2>\d{1,2})[ ]?(?P=s2)[ ]?"
+        r"(?P<y2>\d{4})(?![\d/]))"
+        + tail
+    )
+    cues = _alt(_norm(w) for w in raw["year_cues"])
+    bare_year = rf"{pl}(?P<cue>{cues})[ ]?(?P<y>\d{{4}})(?!\d|[/.:-]\d){marker}"
+    relative = rf"(?P<rel>{_alt(lex.relative)}){nl}"
+    weekday_after = re.compile(
+        rf"[ ,]*(?:\([ ]?(?:(?:{prefixes}) )?(?P<wd>{wd}){nl}[ ]?\)"
+        rf"|(?:(?:{prefixes}) )?(?P<wd2>{wd}){nl})"
+    )
+    return _Patterns(
+        named=re.compile(named),
+        month_first=re.compile(month_first),
+        numeric=re.compile(numeric),
+        bare_year=re.compile(bare_year),
+        relative=re.compile(relative),
+        weekday_after=weekday_after,
+    )
+
+
+class _Impossible(ValueError):
+    """A date that no calendar has (month 13, 30 February)."""
+
+
+def to_gregorian(calendar: str, year: int, month: int, day: int) -> tuple[dt.date, bool]:
+    """The Gregorian day of a date in ``calendar``, and whether it was read by local sighting.
+
+    Raises ``ValueError`` for an impossible date and ``OverflowError`` outside the range
+    the calendar library covers.
+
+    >>> to_gregorian("jalali", 1375, 4, 3)
+    (datetime.date(1996, 6, 23), False)
+    >>> to_gregorian("hijri", 1445, 6, 11)
+    (datetime.date(2023, 12, 24), False)
+    >>> to_gregorian("jalali", 1402, 13, 40)
+    Traceback (most recent call last):
+    ...
+    ValueError: month must be in 1..12
+    """
+    if calendar == "gregorian":
+        return dt.date(year, month, day), False
+    if calendar == "jalali":
+        return jdatetime.date(year, month, day).togregorian(), False
+    if calendar == "hijri":
+        try:
+            return _hijri(year, month, day), False
+        except ValueError:
+            if day == 30 and 1 <= month <= 12:
+                return _hijri(year, month, 29) + dt.timedelta(days=1), True
+            raise
+    raise ValueError(f"unknown calendar {calendar!r}")
+
+
+def _hijri(year: int, month: int, day: int) -> dt.date:
+    return dt.date(*hijridate.Hijri(year, month, day).to_gregorian().datetuple())
+
+
+@cache
+def _zone(name: str) -> dt.tzinfo:
+    if name == "UTC":
+        return _UTC
+    if name.startswith(("+", "-")):
+        sign = -1 if name[0] == "-" else 1
+        hours, minutes = int(name[1:3]), int(name[4:6])
+        return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+    return ZoneInfo(name)
+
+
+def _offset_zone(raw: str) -> str | None:
+    """``+03:00``, ``gmt+3``, ``+0330`` -> an IANA ``Etc/GMT-3`` zone or ``+03:30``."""
+    m = re.search(r"([+-])(\d{1,2})(?::?(\d{2}))?$", raw)
+    if not m:
+        return None
+    sign, hours, minutes = m.group(1), int(m.group(2)), int(m.group(3) or 0)
+    if hours > 14 or minutes >= 60:
+        return None
+    if minutes == 0:
+        return "UTC" if hours == 0 else f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+    return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+@dataclass
+class _Found:
+    """One date expression read from the key, before conversion."""
+
+    kstart: int
+    kend: int
+    calendar: str
+    year: int
+    month: int | None
+    day: int | None
+    time: tuple[int, int, int] | None
+    tz: str | None
+    weekday: int | None
+    rule: str
+    confidence: float
+    offset: int | None = None
+
+
+def _time(m: re.Match, h: str = "H", mi: str = "M", s: str = "S", ap: str | None = "ap"):
+    if m.group(h) is None:
+        return None
+    hour, minute = int(m.group(h)), int(m.group(mi))
+    second = int(m.group(s) or 0) if s and m.group(s) else 0
+    mark = m.group(ap) if ap else None
+    lex = _lexicon()
+    if mark in lex.pm and hour < 12:
+        hour += 12
+    elif mark in lex.am and hour == 12:
+        hour = 0
+    return hour, minute, second
+
+
+def _tz_of(m: re.Match, *names: str) -> str | None:
+    lex = _lexicon()
+    for name in names:
+        raw = m.group(name)
+        if raw:
+            if raw in lex.zones:
+                return lex.zones[raw]
+            return _offset_zone(raw.replace(" ", ""))
+    return None
+
+
+def _weekday(m: re.Match) -> int | None:
+    raw = m.group("wd")
+    return _lexicon().weekdays.get(raw) if raw else None
+
+
+def _in_range(calendar: str, year: int, ranges: dict[str, tuple[int, int]]) -> bool:
+    lo, hi = ranges[calendar]
+    return lo <= year <= hi
+
+
+def _read_named(m: re.Match, month_first: bool = False) -> _Found | None:
+    lex = _lexicon()
+    cal, month = lex.months[m.group("mon")]
+    if not month_first and m.group("mon2"):
+        cal2, month2 = lex.months[m.group("mon2")]
+        if month2 != month or cal2 != cal:
+            return None
+    day = int(m.group("d")) if m.group("d") else None
+    if day is None and m.group("mon") in lex.ambiguous:
+        return None
+    year = int(m.group("y"))
+    if not _in_range(cal, year, lex.year_ranges):
+        return None
+    mark = lex.markers.get(m.group("mk") or "")
+    confidence = 0.9 if day else 0.8
+    if mark and mark != cal:
+        confidence -= 0.3
+    rule = f"{'mdy' if month_first else 'named'}:{cal}"
+    return _Found(
+        m.start(), m.end(), cal, year, month, day, _time(m), _tz_of(m, "tz"), _weekday(m),
+        rule, confidence,
+    )
+
+
+def _read_numeric(m: re.Match, lang: str | None) -> _Found | None:
+    lex = _lexicon()
+    if m.group("y"):
+        year, month, day, rule = int(m.group("y")), int(m.group("m")), int(m.group("d")), "ymd"
+    else:
+        year, month, day, rule = int(m.group("y2")), int(m.group("m2")), int(m.group("d2")), "dmy"
+        if month > 12 >= day and m.group("s2") == "/":
+            month, day, rule = day, month, "mdy"
+    mark = lex.markers.get(m.group("mk") or "")
+    lo, hi = lex.jalali_numeric
+    if mark:
+        cal = mark
+    elif lo <= year <= hi:
+        cal = "hijri" if lang == "ar" else "jalali"
+    else:
+        cal = "gregorian"
+    if not _in_range(cal, year, lex.year_ranges):
+        return None
+    time = _time(m) or _time(m, "pH", "pM", "", None)
+    return _Found(
+        m.start(), m.end(), cal, year, month, day, time, _tz_of(m, "tz", "ptz"), _weekday(m),
+        f"numeric-{rule}:{cal}", 0.8,
+    )
+
+
+def _read_bare_year(m: re.Match, lang: str | None) -> _Found | None:
+    lex = _lexicon()
+    year = int(m.group("y"))
+    mark = lex.markers.get(m.group("mk") or "")
+    if mark:
+        cal = mark
+    elif _in_range("gregorian", year, lex.bare_year_ranges):
+        cal = "gregorian"
+    elif lang == "fa":
+        cal = "jalali"
+    else:
+        return None
+    if not _in_range(cal, year, lex.bare_year_ranges):
+        return None
+    return _Found(m.start(), m.end(), cal, year, None, None, None, None, None, f"year:{cal}", 0.6)
+
+
+def _read_relative(key: str, m: re.Match) -> _Found | None:
+    lex = _lexicon()
+    if m.start() and key[m.start() - 1].isalpha():
+        return None
+    offset, needs_weekday = lex.relative[m.group("rel")]
+    end, weekday = m.end(), None
+    after = _patterns().weekday_after.match(key, end)
+    if after:
+        end, weekday = after.end(), lex.weekdays[after.group("wd") or after.group("wd2")]
+    elif needs_weekday:
+        return None
+    return _Found(
+        m.start(), end, "gregorian", 0, None, None, None, None, weekday,
+        f"relative:{m.group('rel')}", 0.7, offset,
+    )
+
+
+def _windows(key: str) -> list[tuple[int, int]]:
+    """Stretches of the key around 4-digit numbers: every dated form has a year."""
+    spans: list[tuple[int, int]] = []
+    for m in _DIGIT_RUN.finditer(key):
+        if m.end() - m.start() != 4:
+            continue
+        lo, hi = max(0, m.start() - _WINDOW_BEFORE), min(len(key), m.end() + _WINDOW_AFTER)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
+def _candidates(key: str, lang: str | None) -> list[_Found]:
+    pats = _patterns()
+    found: list[_Found] = []
+    n = len(key)
+    for lo, hi in _windows(key):
+        for pat, read in (
+            (pats.named, _read_named),
+            (pats.month_first, lambda m: _read_named(m, month_first=True)),
+            (pats.numeric, lambda m: _read_numeric(m, lang)),
+            (pats.bare_year, lambda m: _read_bare_year(m, lang)),
+        ):
+            for m in pat.finditer(key, lo, hi):
+                if m.end() == hi < n:
+                    m = pat.match(key, m.start(), min(n, hi + _WINDOW_AFTER)) or m
+                item = read(m)
+                if item is not None:
+                    found.append(item)
+    for m in pats.relative.finditer(key):
+        item = _read_relative(key, m)
+        if item is not None:
+            found.append(item)
+    found.sort(key=lambda f: (f.kstart, -(f.kend - f.kstart), -f.confidence))
+    kept: list[_Found] = []
+    for item in found:
+        if not kept or item.kstart >= kept[-1].kend:
+            kept.append(item)
+    return kept
+
+
+def _instant(day: dt.date, time: tuple[int, int, int] | None, tz: str) -> pd.Timestamp:
+    hour, minute, second = time or (0, 0, 0)
+    local = dt.datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=_zone(tz))
+    return pd.Timestamp(local.astimezone(_UTC))
+
+
+def _scan(
+    text: str, field: str, lang: str | None
+) -> tuple[list[dict], list[tuple[str, str]]]:
+    """Rows for every date in ``text`` and ``(reason, detail)`` for every rejected one."""
+    if not isinstance(text, str) or not text.strip():
+        return [], []
+    keyed = textnorm.keyed(text)
+    key = keyed.key
+    if lang is None:
+        lang = "fa" if _PERSIAN_ONLY.search(text) else None
+    lex = _lexicon()
+    rows: list[dict] = []
+    problems: list[tuple[str, str]] = []
+    for f in _candidates(key, lang):
+        start, end = keyed.span(f.kstart, f.kend)
+        surface = text[start:end]
+        tz = f.tz or lex.calendar_zones[f.calendar]
+        row = {
+            "text": surface, "field": field, "start": start, "end": end,
+            "calendar": f.calendar, "tz": tz, "role": "mentioned", "rule": f.rule,
+            "confidence": f.confidence, "_weekday": f.weekday, "_time": f.time is not None,
+        }
+        if f.offset is not None:
+            row.update(date=pd.NaT, precision="day", _offset=f.offset, tz=None)
+            rows.append(row)
+            continue
+        precision = "year" if f.month is None else "month" if f.day is None else "day"
+        try:
+            day, sighted = to_gregorian(f.calendar, f.year, f.month or 1, f.day or 1)
+            if f.time and not (f.time[0] < 24 and f.time[1] < 60 and f.time[2] < 60):
+                raise _Impossible(f"no such time {f.time[0]:02d}:{f.time[1]:02d}")
+        except OverflowError as exc:
+            problems.append(("date-out-of-range", f"{surface!r} in {field}: {exc}"))
+            continue
+        except ValueError as exc:
+            problems.append(("date-impossible", f"{surface!r} in {field}: {exc}"))
+            continue
+        if sighted:
+            row["confidence"] -= 0.2
+            row["rule"] += "+sighting"
+        if precision == "day" and f.time:
+            precision = "minute"
+        if f.weekday is not None and precision in ("day", "minute") and day.weekday() != f.weekday:
+            row["confidence"] -= 0.3
+            row["rule"] += "+weekday-mismatch"
+        row.update(date=_instant(day, f.time, tz), precision=precision, _day=day)
+        rows.append(row)
+    problems.extend(_check_pairs(text, rows))
+    return rows, problems
+
+
+def _check_pairs(text: str, rows: list[dict]) -> list[tuple[str, str]]:
+    """Double datelines: two calendars side by side must name the same day (Hijri ±1)."""
+    lex = _lexicon()
+    problems = []
+    for a, b in zip(rows, rows[1:], strict=False):
+        if "_day" not in a or "_day" not in b or a["calendar"] == b["calendar"]:
+            continue
+        if a["precision"] not in ("day", "minute") or b["precision"] not in ("day", "minute"):
+            continue
+        gap = textnorm.normalize(text[a["end"]:b["start"]]).strip(_GAP_STRIP)
+        if gap and gap not in lex.connectors:
+            continue
+        a["rule"] += "+paired"
+        b["rule"] += "+paired"
+        tolerance = 1 if "hijri" in (a["calendar"], b["calendar"]) else 0
+        if abs((a["_day"] - b["_day"]).days) > tolerance:
+            problems.append((
+                "calendar-mismatch",
+                f"{a['text']!r} ({a['calendar']}, {a['_day']}) and {b['text']!r} "
+                f"({b['calendar']}, {b['_day']}) name different days",
+            ))
+    return problems
+
+
+def _public(row: dict) -> dict:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+def find_dates(text: str, field: str = "body", lang: str | None = None) -> list[dict]:
+    """Every date expression in ``text``, as rows of the ``dates`` table (role ``mentioned``).
+
+    ``text[start:end] == row["text"]``; ``lang`` ("ar", "fa") decides how a numeric
+    ``yyyy/mm/dd`` with a year in 1300-1499 is read. Relative days have ``date`` NaT here
+    (:func:`run` resolves them against the publication date).
+
+    >>> rows = find_dates("بيروت 26 شوال 1436 هـ الموافق 11 اغسطس 2015 م واس")
+    >>> [(r["text"], r["calendar"], str(r["date"].date())) for r in rows]
+    [('26 شوال 1436 هـ', 'hijri', '2015-08-11'), ('11 اغسطس 2015 م', 'gregorian', '2015-08-11')]
+    >>> [(r["text"], str(r["date"].date())) for r in find_dates("Wednesday, August 16, 2017")]
+    [('Wednesday, August 16, 2017', '2017-08-16')]
+    >>> r = find_dates("يكشنبه 3 تير 1375، 23 ژوئن 1996")[0]
+    >>> r["text"], r["calendar"], str(r["date"].tz_convert(r["tz"]).date())
+    ('يكشنبه 3 تير 1375', 'jalali', '1996-06-23')
+    >>> [(r["text"], r["precision"]) for r in find_dates("في سبتمبر أيلول 2019")]
+    [('سبتمبر أيلول 2019', 'month')]
+    >>> [(r["text"], r["rule"]) for r in find_dates("التقى الوزير، اليوم السبت، مع")]
+    [('اليوم السبت', 'relative:اليوم')]
+    """
+    return [_public(r) for r in _scan(text, field, lang)[0]]
+
+
+_ISO = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2}|GMT|UTC)?",
+    re.IGNORECASE,
+)
+
+
+def parse_stated(value: str, lang: str | None = None) -> dict | None:
+    """Read a date that a record's format states (feed, JSON or XML field); None if unreadable.
+
+    ISO 8601 and ``yyyy-mm-dd hh:mm:ss`` without a zone are UTC (as feeds and datasets
+    state them); RFC 822 as written; Jalali ``1375/04/03`` in Asia/Tehran; anything else
+    that :func:`find_dates` reads as one day.
+
+    >>> p = parse_stated("Tue, 11 Aug 2015 13:45:09 GMT")
+    >>> str(p["date"]), p["precision"], p["rule"]
+    ('2015-08-11 13:45:09+00:00', 'minute', 'rfc822')
+    >>> str(parse_stated("2014-09-23T03:48:23.977")["date"])
+    '2014-09-23 03:48:23.977000+00:00'
+    >>> p = parse_stated("1375/04/03")
+    >>> p["calendar"], str(p["date"].tz_convert(p["tz"]).date())
+    ('jalali', '1996-06-23')
+    >>> str(parse_stated("1396/5/24 - 15:42")["date"])
+    '2017-08-15 11:12:00+00:00'
+    >>> parse_stated("138/5//09") is None
+    True
+    """
+    return _parse_stated(value, lang)[0]
+
+
+def _parse_stated(value: str, lang: str | None) -> tuple[dict | None, list[tuple[str, str]]]:
+    if not isinstance(value, str) or not value.strip():
+        return None, []
+    text = textnorm.fold_digits(value.strip())
+    m = _ISO.fullmatch(text)
+    if m and not _in_range("jalali", int(m.group(1)), {"jalali": _lexicon().jalali_numeric}):
+        try:
+            stamp = pd.Timestamp(text.replace(" GMT", "Z").replace(" UTC", "Z"))
+        except ValueError as exc:
+            return None, [("date-impossible", f"{value!r}: {exc}")]
+        tz = "UTC" if stamp.tzinfo is None else _offset_zone(str(stamp)[-6:]) or "UTC"
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        precision = "minute" if m.group(4) else "day"
+        return _stated_row(value, stamp, "gregorian", tz, precision, "iso8601"), []
+    if re.match(r"^[A-Za-z]{3},? +\d|^\d{1,2} [A-Za-z]{3} \d{4} \d", text):
+        try:
+            parsed = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+        if parsed is not None:
+            tz = "UTC" if parsed.tzinfo is None else _offset_zone(parsed.strftime("%z")) or "UTC"
+            stamp = pd.Timestamp(parsed)
+            stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+            return _stated_row(value, stamp, "gregorian", tz, "minute", "rfc822"), []
+    rows, problems = _scan(value, "date_stated", lang)
+    for row in rows:
+        if row["precision"] in ("day", "minute") and not pd.isna(row["date"]):
+            return _stated_row(
+                value, row["date"], row["calendar"], row["tz"], row["precision"], row["rule"]
+            ), problems
+    return None, problems
+
+
+def _stated_row(value, stamp, calendar, tz, precision, rule) -> dict:
+    return {
+        "text": value, "date": stamp, "calendar": calendar, "tz": tz,
+        "precision": precision, "rule": rule,
+    }
+
+
+def _str(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _line_prefix(text: str, start: int) -> str:
+    return text[text.rfind("\n", 0, start) + 1:start]
+
+
+def _byline_role(text: str, row: dict) -> str | None:
+    """``published``/``updated`` for a dateline form at the top of a text, else None."""
+    lex = _lexicon()
+    if row["precision"] not in ("day", "minute") or row["start"] >= lex.byline_chars:
+        return None
+    prefix = textnorm.normalize(_line_prefix(text, row["start"])).strip(_GAP_STRIP)
+    for cue in lex.updated_cues:
+        if prefix.endswith(cue):
+            return "updated"
+    if any(prefix.endswith(cue) for cue in lex.published_cues):
+        return "published"
+    if len(prefix.split()) <= 4 or row["_time"] or "+paired" in row["rule"]:
+        return "published"
+    return None
+
+
+_TEXT_FIELDS = ("title", "body", "keywords")
+
+
+def _article_dates(rec: dict) -> tuple[list[dict], list[tuple[str, str]], object, object]:
+    """Date rows and problems of one article, and its publication instant and rule."""
+    lex = _lexicon()
+    lang = _str(rec.get("lang")) or None
+    rows: list[dict] = []
+    problems: list[tuple[str, str]] = []
+    evidence: list[tuple[int, pd.Timestamp, str, str]] = []
+
+    stated = _str(rec.get("date_stated"))
+    if stated.strip():
+        date_field = _str(rec.get("date_field")) or "date_stated"
+        parsed, probs = _parse_stated(stated, lang)
+        problems.extend(probs)
+        if parsed is None:
+            if not probs:
+                problems.append(("date-unreadable", f"stated date {stated!r} ({date_field})"))
+        else:
+            crawl = date_field.casefold() in lex.crawl_fields
+            role = "crawled" if crawl else "published"
+            rows.append({
+                **parsed, "field": "date_stated", "start": 0, "end": len(stated),
+                "role": role, "rule": f"stated:{date_field}", "confidence": 1.0,
+            })
+            if not crawl:
+                evidence.append((0, parsed["date"], parsed["tz"], f"stated:{date_field}"))
+
+    for field, rank in (("dateline", 1), ("author", 2)):
+        text = _str(rec.get(field))
+        found, probs = _scan(text, field, lang)
+        problems.extend(probs)
+        for row in found:
+            if row["precision"] in ("day", "minute") and not pd.isna(row["date"]):
+                updated = _byline_role(text, row) == "updated"
+                row["role"] = "updated" if updated else "published"
+                if not updated:
+                    evidence.append((rank, row["date"], row["tz"], f"{field}:{row['rule']}"))
+            rows.append(row)
+
+    for field in _TEXT_FIELDS:
+        text = _str(rec.get(field))
+        found, probs = _scan(text, field, lang)
+        problems.extend(probs)
+        for row in found:
+            role = _byline_role(text, row) if field == "body" else None
+            if role and not pd.isna(row["date"]):
+                row["role"] = role
+                if role == "published":
+                    evidence.append((3, row["date"], row["tz"], f"byline:{row['rule']}"))
+            rows.append(row)
+
+    evidence.sort(key=lambda e: e[0])
+    published, rule = (evidence[0][1], evidence[0][3]) if evidence else (pd.NaT, None)
+    if evidence:
+        local_day = evidence[0][1].tz_convert(_zone(evidence[0][2])).date()
+        for row in rows:
+            if "_offset" in row:
+                tz = evidence[0][2]
+                row["tz"] = tz
+                row["date"] = _instant(local_day + dt.timedelta(days=row["_offset"]), None, tz)
+    return rows, problems, published, rule
+
+
+def run(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Pipeline stage: add the ``dates`` table and fill ``articles.published``.
+
+    Publication evidence, best first: a date the record states (``date_stated``; not a
+    crawl time), the ``dateline``, a date in the ``author`` byline, a dateline form at the
+    top of the body. No evidence leaves ``published`` NaT. Comment dates get role
+    ``comment`` and are never publication dates. Never raises on bad text: a failure
+    becomes a ``problems`` row with stage ``dates``.
+
+    >>> arts = tables.frame("articles", [
+    ...     {"doc_id": "a", "file": "f", "part": 0, "lang": "ar",
+    ...      "body": "الرياض 11 أغسطس 2015 - قال الوزير أمس إن"},
+    ...     {"doc_id": "b", "file": "f", "part": 1, "lang": "fa", "date_stated": "1375/04/03",
+    ...      "date_field": "DATE"},
+    ...     {"doc_id": "c", "file": "f", "part": 2, "lang": "ar", "body": "في 2025"}])
+    >>> out = run({"articles": arts, "comments": tables.empty("comments"),
+    ...            "problems": tables.empty("problems")})
+    >>> out["articles"][["doc_id", "published_rule"]].fillna("-").values.tolist()
+    [['a', 'byline:named:gregorian'], ['b', 'stated:DATE'], ['c', '-']]
+    >>> d = out["dates"]
+    >>> d[d["rule"] == "relative:امس"][["text", "date"]].astype(str).values.tolist()
+    [['أمس', '2015-08-10 00:00:00+00:00']]
+    """
+    articles = frames["articles"]
+    comments = frames.get("comments")
+    rows: list[dict] = []
+    problems: list[dict] = []
+    published: list[object] = []
+    rules: list[object] = []
+    langs: dict[str, str | None] = {}
+    for rec in articles.to_dict("records"):
+        doc_id = _str(rec.get("doc_id")) or None
+        base = {"file": rec.get("file"), "part": rec.get("part"), "doc_id": doc_id}
+        langs[doc_id] = _str(rec.get("lang")) or None
+        try:
+            found, probs, when, rule = _article_dates(rec)
+        except Exception as exc:  # noqa: BLE001 - untrusted text must never stop the stage
+            found, when, rule = [], pd.NaT, None
+            probs = [("dates-error", f"{type(exc).__name__}: {exc}")]
+        rows.extend({**_public(r), "doc_id": doc_id} for r in found)
+        problems.extend({**base, "stage": STAGE, "reason": r, "detail": d} for r, d in probs)
+        published.append(when)
+        rules.append(rule)
+    if comments is not None and len(comments):
+        rows_c, probs_c = _comment_dates(comments, langs, articles)
+        rows.extend(rows_c)
+        problems.extend(probs_c)
+    out_articles = articles.copy()
+    out_articles["published"] = tables.frame("articles", [{"published": p} for p in published])[
+        "published"
+    ].to_numpy() if len(articles) else out_articles["published"]
+    out_articles["published_rule"] = pd.array(rules, dtype="string")
+    old = frames.get("problems")
+    new_problems = tables.frame("problems", problems)
+    all_problems = new_problems if old is None or not len(old) else pd.concat(
+        [old, new_problems], ignore_index=True
+    )
+    return {**frames, "articles": out_articles, "dates": tables.frame("dates", rows),
+            "problems": tables.frame("problems", all_problems)}
+
+
+def _comment_dates(
+    comments: pd.DataFrame, langs: dict, articles: pd.DataFrame
+) -> tuple[list[dict], list[dict]]:
+    where = {
+        _str(r.get("doc_id")): (r.get("file"), r.get("part"))
+        for r in articles[["doc_id", "file", "part"]].to_dict("records")
+    }
+    rows, problems = [], []
+    for rec in comments.to_dict("records"):
+        raw = _str(rec.get("date_raw"))
+        if not raw.strip():
+            continue
+        doc_id = _str(rec.get("doc_id")) or None
+        file, part = where.get(doc_id, (None, None))
+        try:
+            found, probs = _scan(raw, "comment_date", langs.get(doc_id))
+        except Exception as exc:  # noqa: BLE001 - untrusted text must never stop the stage
+            found, probs = [], [("dates-error", f"{type(exc).__name__}: {exc}")]
+        if not found and not probs:
+            probs = [("date-unreadable", f"comment date {raw!r}")]
+        for row in found:
+            row.update(role="comment", rule=f"comment:{row['rule']}")
+            rows.append({**_public(row), "doc_id": doc_id, "comment_id": rec.get("comment_id")})
+        problems.extend(
+            {"file": file, "part": part, "doc_id": doc_id, "stage": STAGE, "reason": r, "detail": d}
+            for r, d in probs
+        )
+    return rows, problems

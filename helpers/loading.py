@@ -1,0 +1,1220 @@
+"""Files in, tidy tables out: discovery, encodings, formats, one row per article.
+
+``read_file(path, root, options)`` reads one file of any supported format and returns
+``{"articles", "comments", "problems"}`` built with :func:`helpers.tables.frame`. It never
+raises: whatever goes wrong becomes a ``problems`` row naming the file and the reason, and
+everything that could be read is kept.
+
+Formats (by extension, then by content): raw text pages (``.txt`` or no extension; see
+:mod:`helpers.rawtext`), JSON arrays or objects holding a list of articles, JSON Lines,
+CSV/TSV (delimiter sniffed; also the one-value-per-line layout of Persica), TREC-style
+``<DOC>`` XML and other record XML (Hamshahri, TNews), RSS 2.0 and Atom feeds, saved HTML
+pages, and MirasText ``***``-separated lines. All XML goes through ``defusedxml``.
+
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     _ = Path(tmp, "a.jsonl").write_text('{"title": "عنوان", "text": "متن خبر است"}\\n')
+...     out = read_file(Path(tmp, "a.jsonl"), Path(tmp))
+>>> [str(v) for v in out["articles"].loc[0, ["file", "part", "format", "lang", "title"]]]
+['a.jsonl', '0', 'jsonl', 'fa', 'عنوان']
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import csv
+import hashlib
+import html
+import io
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import defusedxml.ElementTree as SafeET
+import lxml.html
+import pandas as pd
+from defusedxml.common import DefusedXmlException
+
+from . import rawtext, tables
+from .language import detect_language
+
+STAGE = "load"
+ROOT_DOCS = re.compile(r"^(readme|license|licence|copying|notice|changelog|authors)(\.[\w.]+)?$",
+                       re.IGNORECASE)
+SKIP_SUFFIXES = frozenset({".dtd", ".xsd", ".pyc", ".parquet", ".db", ".lock"})
+
+# Field names recognised in records (case-insensitive), best first. LoadOptions.field_map
+# adds names in front of these.
+FIELDS: dict[str, list[str]] = {
+    "body": ["content", "content:encoded", "encoded", "text", "body", "article", "paragraphs",
+             "description", "maintext", "main_text", "fulltext", "full_text", "story",
+             "article_body", "articlebody"],
+    "lead": ["abstract", "summary", "brief", "lead", "teaser", "intro", "excerpt"],
+    "title": ["title", "headline", "head", "subject", "heading"],
+    "date": ["date", "pubdate", "date_publish", "published", "datepublished", "publish_date",
+             "publication_date", "published_at", "pub_date", "publishdate", "utcdate",
+             "dc:date", "date_published", "issued", "created", "created_at", "datetime",
+             "time", "updated", "date_modify", "modified"],
+    "outlet": ["source", "site", "network", "outlet", "website", "publisher", "source_name",
+               "sitename", "site_name", "agency", "newspaper", "domain", "media"],
+    "url": ["url", "link", "href", "canonical", "permalink", "source_url", "uri", "guid"],
+    "author": ["author", "byline", "authors", "writer", "creator", "dc:creator"],
+    "category": ["category", "cat", "section", "categories", "service", "topic"],
+    "subcategory": ["subcat", "subcategory", "sub_category", "subsection"],
+    "keywords": ["tags", "keywords", "keyword", "tag", "news_keywords"],
+}
+# Times a crawler recorded: never a publication date.
+CRAWL_FIELDS = ("date_extracted", "date_crawled", "crawled_at", "crawl_date", "date_download",
+                "scraped_at", "fetched_at", "date_scraped", "downloaded_at")
+RECORD_LIST_KEYS = ("articles", "items", "data", "records", "docs", "documents", "news",
+                    "results", "entries", "posts", "rows", "hits")
+NULL_STRINGS = frozenset({"", "nan", "none", "null", "n/a", "na", "[]", "{}"})
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b",
+                 b"BZh", b"\xfd7zXZ", b"Rar!", b"7z\xbc\xaf", b"\x00\x00\x01\x00", b"RIFF",
+                 b"OggS", b"ID3", b"\x7fELF", b"MZ", b"PAR1", b"SQLite format 3")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_DOCTYPE = re.compile(r"<!DOCTYPE\s[^>\[]*(\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
+_ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
+_AMP = re.compile(r"&(?!(?:#\d+|#x[0-9a-fA-F]+|amp|lt|gt|quot|apos);)(\w+;)?")
+_TREC_DOC = re.compile(r"<DOC>(.*?)</DOC>", re.DOTALL | re.IGNORECASE)
+_TREC_FIELD = re.compile(r"<([A-Za-z][\w.-]*)([^>]*)>(.*?)</\1>", re.DOTALL)
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+_HTML_TAG = re.compile(r"<(p|br|div|span|a|b|i|strong|em|img|ul|ol|li|h[1-6]|table)\b[^>]*>",
+                       re.IGNORECASE)
+_PARAGRAPH_MARK = re.compile(r"\s*\[n\]\s*")
+_MULTI_BLANK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_DIGITS_ONLY = re.compile(r"^\d{3,}$")
+_DATE_VALUE = re.compile(
+    r"^[\d\u0660-\u0669\u06f0-\u06f9]{1,4}[/\-.:]+[\d\u0660-\u0669\u06f0-\u06f9/\-.: T+Z]*$"
+)
+_MIRAS_SEP = " *** "
+
+
+@dataclass
+class LoadOptions:
+    """How files are read. Plain data, so it can be sent to worker processes.
+
+    ``field_map`` adds field names of your data to the ones recognised, per column:
+    ``{"body": ["matn"], "title": ["onvan"]}`` (columns: body, lead, title, date, outlet,
+    url, author, category, subcategory, keywords). ``encoding`` forces one codec for every
+    file. Bigger files than ``max_file_bytes`` become a ``too-large`` problem.
+
+    >>> import pickle
+    >>> pickle.loads(pickle.dumps(LoadOptions(field_map={"body": ["matn"]}))).field_map
+    {'body': ['matn']}
+    """
+
+    field_map: dict[str, list[str]] = field(default_factory=dict)
+    max_file_bytes: int = 512 * 1024 * 1024
+    encoding: str | None = None
+    split_pages: bool = True
+    clean_structured: bool = True
+
+
+class LoadError(Exception):
+    """A reason a file (or record) cannot be read: ``reason`` is the problems code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def discover(root: Path) -> tuple[list[Path], pd.DataFrame]:
+    """Candidate files under ``root`` (sorted) and a ``problems`` table of what was skipped.
+
+    Hidden files and folders, documentation at the corpus root (README, LICENSE...) and
+    schema files (``.dtd``) are skipped. Symbolic links are followed only when they stay
+    inside ``root`` and do not loop.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     for name in ("README.md", "a.txt", ".hidden.txt", "sub/b.json"):
+    ...         Path(tmp, name).parent.mkdir(exist_ok=True)
+    ...         _ = Path(tmp, name).write_text("x")
+    ...     files, problems = discover(Path(tmp))
+    ...     [f.relative_to(tmp).as_posix() for f in files], len(problems)
+    (['a.txt', 'sub/b.json'], 0)
+    """
+    root = Path(root)
+    problems: list[dict[str, Any]] = []
+    files: list[Path] = []
+    try:
+        real_root = root.resolve(strict=True)
+    except OSError as exc:
+        problems.append(_problem(root.as_posix(), "unreadable",
+                                 f"The corpus folder {root} cannot be opened: {_describe(exc)}."))
+        return [], tables.frame("problems", problems)
+    seen_dirs = {real_root}
+
+    def onerror(exc: OSError) -> None:
+        where = _rel(Path(exc.filename), root) if exc.filename else "?"
+        problems.append(_problem(where, "unreadable",
+                                 f"{where} cannot be listed: {_describe(exc)}."))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=True):
+        here = Path(dirpath)
+        keep = []
+        for d in sorted(dirnames):
+            sub = here / d
+            if d.startswith("."):
+                continue
+            if sub.is_symlink():
+                target = sub.resolve()
+                rel = _rel(sub, root)
+                if not _inside(target, real_root):
+                    problems.append(_problem(rel, "symlink-outside",
+                                             f"{rel} links to {target}, outside the corpus; "
+                                             "not followed."))
+                    continue
+                if target in seen_dirs or _inside(here.resolve(), target):
+                    problems.append(_problem(rel, "symlink-loop",
+                                             f"{rel} links to a folder already read; "
+                                             "not followed."))
+                    continue
+            real = sub.resolve()
+            if real in seen_dirs:
+                continue
+            seen_dirs.add(real)
+            keep.append(d)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            if name.startswith(".") or Path(name).suffix.lower() in SKIP_SUFFIXES:
+                continue
+            path = here / name
+            if here == root and ROOT_DOCS.match(name):
+                continue
+            rel = _rel(path, root)
+            if path.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError) as exc:
+                    problems.append(_problem(rel, "broken-link",
+                                             f"{rel} is a link that leads nowhere: "
+                                             f"{_describe(exc)}."))
+                    continue
+                if not _inside(target, real_root):
+                    problems.append(_problem(rel, "symlink-outside",
+                                             f"{rel} links to {target}, outside the corpus; "
+                                             "not read."))
+                    continue
+            if not path.is_file():
+                continue
+            files.append(path)
+    files.sort(key=lambda p: _rel(p, root))
+    return files, tables.frame("problems", problems)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+# --------------------------------------------------------------------------- one file
+
+
+def doc_id(file: str, part: int) -> str:
+    """Stable id of article ``part`` of ``file`` (relative posix path): 16 hex digits.
+
+    >>> doc_id("ar/a.txt", 0)
+    '6e478c8402b93c0f'
+    >>> doc_id("ar/a.txt", 0) == doc_id("ar/a.txt", 0) != doc_id("ar/a.txt", 1)
+    True
+    """
+    return hashlib.blake2b(f"{file}\x00{part}".encode(), digest_size=8).hexdigest()
+
+
+def read_file(
+    path: Path, root: Path, options: LoadOptions | None = None
+) -> dict[str, pd.DataFrame]:
+    """``{"articles", "comments", "problems"}`` of one file. Never raises.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = Path(tmp, "bad.json").write_text('[{"title": "x"')
+    ...     out = read_file(Path(tmp, "bad.json"), Path(tmp))
+    >>> len(out["articles"]), out["problems"].loc[0, "reason"]
+    (0, 'json-malformed')
+    """
+    options = options or LoadOptions()
+    path, root = Path(path), Path(root)
+    rel = _rel(path, root)
+    reader = _Reader(rel, options)
+    try:
+        reader.run(path)
+    except LoadError as exc:
+        reader.problem(exc.reason, exc.detail)
+    except RecursionError:
+        reader.problem("too-deep", f"{rel} is nested too deeply to be read.")
+    except MemoryError:
+        reader.problem("too-large", f"{rel} does not fit in memory.")
+    except Exception as exc:  # never raise on a bad file: report it
+        reader.problem("unexpected", f"{rel} could not be read: {_describe(exc)}.")
+    return reader.tables()
+
+
+class _Reader:
+    """Collects the rows of one file."""
+
+    def __init__(self, rel: str, options: LoadOptions) -> None:
+        self.rel = rel
+        self.options = options
+        self.articles: list[dict[str, Any]] = []
+        self.comments: list[dict[str, Any]] = []
+        self.problems: list[dict[str, Any]] = []
+        self.encoding: str | None = None
+        self.file_warnings: list[str] = []
+        self.names = _field_names(options.field_map)
+
+    def problem(self, reason: str, detail: str, part: int | None = None) -> None:
+        row = _problem(self.rel, reason, detail)
+        if part is not None:
+            row["part"] = part
+            row["doc_id"] = doc_id(self.rel, part)
+        self.problems.append(row)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "articles": tables.frame("articles", self.articles),
+            "comments": tables.frame("comments", self.comments),
+            "problems": tables.frame("problems", self.problems),
+        }
+
+    # ---------------------------------------------------------------- bytes to text
+
+    def run(self, path: Path) -> None:
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise LoadError(
+                "unreadable", f"{self.rel} cannot be opened: {_describe(exc)}."
+            ) from None
+        if size > self.options.max_file_bytes:
+            raise LoadError("too-large", f"{self.rel} has {size:,} bytes, more than the "
+                            f"{self.options.max_file_bytes:,} allowed "
+                            "(LoadOptions.max_file_bytes).")
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise LoadError(
+                "unreadable", f"{self.rel} cannot be read: {_describe(exc)}."
+            ) from None
+        if not raw.strip():
+            raise LoadError("empty", f"{self.rel} is empty.")
+        text = self.decode(raw)
+        if not text.strip():
+            raise LoadError("empty", f"{self.rel} holds no text.")
+        fmt = sniff_format(path.name, text)
+        handler = getattr(self, f"read_{fmt}")
+        handler(text)
+        if not self.articles and not self.problems:
+            self.problem("no-articles", f"{self.rel} was read as {fmt} but holds no article.")
+
+    def decode(self, raw: bytes) -> str:
+        if self.options.encoding:
+            self.encoding = self.options.encoding
+            return self._decode_with(raw, self.options.encoding)
+        text, encoding, note = decode_bytes(raw)
+        if encoding is None:
+            raise LoadError("binary", f"{self.rel} is not text ({note}).")
+        self.encoding = encoding
+        if note:
+            self.file_warnings.append(note)
+        if "\ufffd" in text and encoding not in ("utf-8", "utf-8-sig") or note.startswith("bytes"):
+            bad = text.count("\ufffd")
+            if bad:
+                self.problem("encoding", f"{self.rel}: {bad} byte sequence(s) could not be decoded "
+                             f"as {encoding} and were replaced by U+FFFD; the rest was kept.")
+        return text
+
+    def _decode_with(self, raw: bytes, encoding: str) -> str:
+        try:
+            return raw.decode(encoding)
+        except LookupError:
+            raise LoadError("encoding", f"{self.rel}: unknown encoding {encoding!r} "
+                            "(LoadOptions.encoding).") from None
+        except UnicodeDecodeError:
+            text = raw.decode(encoding, errors="replace")
+            self.problem("encoding", f"{self.rel} is not valid {encoding}: "
+                         f"{text.count(chr(0xFFFD))} sequence(s) replaced; the rest was kept.")
+            self.file_warnings.append(f"undecodable bytes replaced ({encoding})")
+            return text
+
+    # ---------------------------------------------------------------- articles
+
+    def add(self, part: int, rec: dict[str, Any], fmt: str) -> None:
+        """Add one article from normalised fields (title, body, date_stated, ...)."""
+        body = rec.get("body") or ""
+        warnings = list(self.file_warnings) + list(rec.pop("warnings", []))
+        comments: list[rawtext.Comment] = []
+        if body and fmt != "txt" and self.options.clean_structured:
+            cleaned = rawtext.clean_body(body)
+            body = cleaned.body
+            for name in ("dateline", "source_line", "keywords"):
+                if getattr(cleaned, name) and not rec.get(name):
+                    rec[name] = getattr(cleaned, name)
+            comments = cleaned.comments
+            warnings += cleaned.warnings
+        title = " ".join(rec["title"].split()) if rec.get("title") else None
+        rec["title"] = title or None
+        if not body and not title:
+            self.problem("empty-record", f"{self.rel}: record {part} has neither title nor body; "
+                         "skipped.", part)
+            return
+        if not body:
+            warnings.append(f"record {part} has no body")
+        did = doc_id(self.rel, part)
+        lang_text = f"{title or ''}\n{body}" if len(body) < 2000 else body
+        row = {k: rec.get(k) for k in ("title", "url", "dateline", "date_stated", "date_field",
+                                       "outlet_stated", "author", "category", "source_line",
+                                       "keywords")}
+        row.update(doc_id=did, file=self.rel, part=part, lang=detect_language(lang_text),
+                   body=body, format=fmt, encoding=self.encoding,
+                   warnings="; ".join(dict.fromkeys(warnings)) or None)
+        self.articles.append(row)
+        for n, c in enumerate(list(comments) + list(rec.get("comments", []))):
+            self.comments.append({"comment_id": f"{did}-c{n}", "doc_id": did, "n": n,
+                                  "text": c.text, "date_raw": c.date_raw, "author": c.author})
+
+    def add_record(self, part: int, record: Any, fmt: str, defaults: dict[str, Any]) -> None:
+        if not isinstance(record, dict):
+            self.problem("not-a-record", f"{self.rel}: record {part} is a {type(record).__name__}"
+                         ", not an object with fields; skipped.", part)
+            return
+        rec = map_record(record, self.names)
+        for key, value in defaults.items():
+            rec.setdefault(key, value)
+            if rec.get(key) is None:
+                rec[key] = value
+        self.add(part, rec, fmt)
+
+    # ---------------------------------------------------------------- formats
+
+    def read_txt(self, text: str) -> None:
+        pages = rawtext.parse_page(text, split=self.options.split_pages)
+        for part, art in enumerate(pages):
+            rec = {"title": art.title, "body": art.body, "dateline": art.dateline,
+                   "source_line": art.source_line, "keywords": art.keywords,
+                   "comments": art.comments, "warnings": art.warnings}
+            self.add(part, rec, "txt")
+
+    def read_json(self, text: str) -> None:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            if _looks_like_jsonl(text):
+                self.read_jsonl(text)
+                return
+            raise LoadError("json-malformed", f"{self.rel} is not valid JSON "
+                            f"(line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+        records, defaults = _json_records(data)
+        if records is None:
+            raise LoadError("json-no-records", f"{self.rel} is JSON but holds no list of "
+                            "article objects and no article fields.")
+        for part, record in enumerate(records):
+            self.add_record(part, record, "json", defaults)
+
+    def read_jsonl(self, text: str) -> None:
+        part = -1
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            part += 1
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                self.problem("jsonl-malformed", f"{self.rel}: line {lineno} is not valid JSON "
+                             f"({exc.msg}); skipped.", part)
+                continue
+            self.add_record(part, record, "jsonl", {})
+
+    def read_csv(self, text: str, delimiter: str | None = None) -> None:
+        fmt = "tsv" if delimiter == "\t" else "csv"
+        rows = _csv_rows(text, delimiter)
+        if not rows:
+            raise LoadError("csv-empty", f"{self.rel} holds no CSV rows.")
+        fmt = "tsv" if _csv_delimiter(text, delimiter) == "\t" else "csv"
+        if all(sum(1 for v in row if v.strip()) <= 1 for row in rows[: 200]):
+            self.read_value_lines([next((v for v in row if v.strip()), "") for row in rows], fmt)
+            return
+        header = [h.strip().lower() for h in rows[0]]
+        known = set().union(*self.names.values())
+        if sum(h in known for h in header) >= 1:
+            for part, row in enumerate(rows[1:]):
+                if not any(v.strip() for v in row):
+                    continue
+                if len(row) != len(header):
+                    self.problem("csv-row", f"{self.rel}: row {part + 2} has {len(row)} fields, "
+                                 f"the header {len(header)}; read as far as they match.", part)
+                record = {h: _csv_value(v) for h, v in zip(rows[0], row, strict=False)}
+                self.add_record(part, record, fmt, {})
+            return
+        self.read_headerless(rows, fmt)
+
+    def read_tsv(self, text: str) -> None:
+        self.read_csv(text, "\t")
+
+    def read_headerless(self, rows: list[list[str]], fmt: str) -> None:
+        """A table without a header: the longest column is the body, a short one the title."""
+        width = max(len(r) for r in rows)
+        means = [sum(len(r[i]) for r in rows if i < len(r)) / len(rows) for i in range(width)]
+        body_col = max(range(width), key=means.__getitem__)
+        texty = [i for i in range(width) if i != body_col and means[i] > 8
+                 and not all(_DIGITS_ONLY.match(r[i].strip() or "0") for r in rows if i < len(r))]
+        title_col = min(texty, key=means.__getitem__) if texty else None
+        for part, row in enumerate(rows):
+            rec = {"body": _csv_value(row[body_col]) if body_col < len(row) else None,
+                   "title": _csv_value(row[title_col]) if title_col is not None
+                   and title_col < len(row) else None,
+                   "warnings": ["no header row: the longest column was taken as the body"]}
+            self.add(part, rec, fmt)
+
+    def read_value_lines(self, values: list[str], fmt: str) -> None:
+        """A CSV with one value per row (Persica): records start at a numeric id line."""
+        values = [v.strip() for v in values]
+        starts = [i for i, v in enumerate(values) if _DIGITS_ONLY.match(v)]
+        if not starts or starts[0] != 0:
+            starts = [0]
+        bounds = list(zip(starts, starts[1:] + [len(values)], strict=True))
+        for part, (a, b) in enumerate(bounds):
+            rec = _shape_record([v for v in values[a:b] if v])
+            rec["warnings"] = ["one value per line: fields assigned by position and shape"]
+            self.add(part, rec, fmt)
+
+    def read_mirastext(self, text: str) -> None:
+        part = -1
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            part += 1
+            fields = [f.strip() for f in line.split("***")]
+            if len(fields) < 6:
+                self.problem("mirastext-line", f"{self.rel}: line {part + 1} has {len(fields)} "
+                             "'***' fields instead of 6; read as body only.", part)
+                self.add(part, {"body": line.strip()}, "mirastext")
+                continue
+            content = "***".join(fields[: len(fields) - 5]).strip()
+            description, keywords, title, website, url = fields[-5:]
+            rec = {"body": _null(content) or _null(description), "keywords": _null(keywords),
+                   "title": _null(title), "outlet_stated": _null(website), "url": _null(url)}
+            self.add(part, rec, "mirastext")
+
+    def read_xml(self, text: str) -> None:
+        try:
+            root = parse_xml(text)
+        except LoadError:
+            if _TREC_DOC.search(text):
+                self.file_warnings.append("not well-formed XML: <DOC> records read with a "
+                                          "tolerant reader")
+                self.read_trec_fallback(text)
+                return
+            raise
+        kind, outlet, items = xml_records(root)
+        if kind == "none":
+            raise LoadError("xml-no-records", f"{self.rel} is XML but holds no recognisable "
+                            "article records.")
+        fmt = {"rss": "rss", "atom": "atom", "trec": "trec"}.get(kind, "xml")
+        defaults = {"outlet_stated": outlet} if outlet else {}
+        for part, item in enumerate(items):
+            record = atom_record(item) if kind == "atom" else element_record(item)
+            self.add_record(part, record, fmt, defaults)
+
+    def read_trec_fallback(self, text: str) -> None:
+        for part, block in enumerate(_TREC_DOC.findall(text)):
+            record: dict[str, Any] = {}
+            for tag, attrs, value in _TREC_FIELD.findall(block):
+                key = _record_key(tag, attrs)
+                value = html.unescape(_CDATA.sub(r"\1", value)).strip()
+                if key not in record:
+                    record[key] = value
+            self.add_record(part, record, "trec", {})
+
+    def read_html(self, text: str) -> None:
+        rec = html_record(text)
+        if not rec.get("body") and not rec.get("title"):
+            raise LoadError("html-empty", f"{self.rel} is an HTML page without article text.")
+        self.add(0, rec, "html")
+
+
+# --------------------------------------------------------------------------- encodings
+
+
+def decode_bytes(raw: bytes) -> tuple[str, str | None, str]:
+    """``(text, encoding, note)``; ``encoding`` is None for binary data.
+
+    UTF-8 is tried first; byte-order marks are honoured; otherwise charset-normalizer
+    guesses (Windows-1256 is preferred among the Arabic code pages when it decodes).
+
+    >>> decode_bytes("سلام".encode("utf-16"))[1:]
+    ('utf-16', '')
+    >>> decode_bytes("مرحبا بكم في القاهرة".encode("cp1256"))[1:]
+    ('cp1256', 'encoding guessed as cp1256')
+    >>> decode_bytes(b"%PDF-1.4 ...")[1]
+    """
+    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                      (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            text = raw.decode(name, errors="replace")
+            bad = text.count("\ufffd")
+            return text, name, f"bytes not valid {name} replaced ({bad})" if bad else ""
+    if raw.startswith(_BINARY_MAGIC):
+        return "", None, "a binary file format signature"
+    if b"\x00" in raw[:65536]:
+        utf16 = _bomless_utf16(raw)
+        if utf16:
+            return raw.decode(utf16, errors="replace"), utf16, f"encoding guessed as {utf16}"
+        return "", None, "it contains NUL bytes"
+    try:
+        return raw.decode("utf-8"), "utf-8", ""
+    except UnicodeDecodeError:
+        pass
+    guess = _guess_encoding(raw)
+    if guess:
+        text = raw.decode(guess, errors="replace")
+        return text, guess, f"encoding guessed as {guess}"
+    text = raw.decode("utf-8", errors="replace")
+    return text, "utf-8", f"bytes not valid utf-8 replaced ({text.count(chr(0xFFFD))})"
+
+
+_ARABIC_PAGES = {"cp1256", "windows-1256", "iso8859_6", "iso-8859-6", "cp720", "cp864",
+                 "mac_arabic", "cp1006", "mac_farsi"}
+
+
+def _guess_encoding(raw: bytes) -> str | None:
+    try:
+        best = charset_normalizer.from_bytes(raw[:200_000]).best()
+    except Exception:
+        best = None
+    name = best.encoding if best is not None else None
+    if name in ("utf_8", "utf-8"):
+        name = None
+    if name is None or name.lower() in _ARABIC_PAGES or name.startswith(("cp12", "latin", "iso")):
+        try:
+            text = raw.decode("cp1256")
+        except UnicodeDecodeError:
+            return name
+        if sum("\u0621" <= ch <= "\u06ff" for ch in text[:5000]) > len(text[:5000]) * 0.2:
+            return "cp1256"
+    return name
+
+
+def _bomless_utf16(raw: bytes) -> str | None:
+    sample = raw[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    if not even or not odd:
+        return None
+    if odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    if even.count(6) + odd.count(6) > 0.3 * len(sample) / 2:
+        return "utf-16-be" if even.count(6) > odd.count(6) else "utf-16-le"
+    return None
+
+
+# --------------------------------------------------------------------------- format sniffing
+
+_EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+               ".tsv": "tsv", ".tab": "tsv", ".xml": "xml", ".trec": "xml", ".sgml": "xml",
+               ".sgm": "xml", ".rss": "xml", ".atom": "xml", ".html": "html", ".htm": "html",
+               ".xhtml": "html", ".shtml": "html"}
+
+
+def sniff_format(name: str, text: str) -> str:
+    """The reader for a file: json, jsonl, csv, tsv, xml, html, mirastext or txt.
+
+    >>> sniff_format("a.json", "[]"), sniff_format("x", '{"a": 1}\\n{"a": 2}')
+    ('json', 'jsonl')
+    >>> sniff_format("m.txt", "متن *** توضیح *** nan *** عنوان *** site.ir *** http://x\\n")
+    'mirastext'
+    >>> sniff_format("p.txt", "<!DOCTYPE html><html><body>x</body></html>")
+    'html'
+    >>> sniff_format("page.txt", "عنوان\\nمتن")
+    'txt'
+    """
+    suffix = Path(name).suffix.lower()
+    head = text.lstrip("\ufeff \t\r\n")[:2048]
+    if suffix in _EXTENSIONS:
+        fmt = _EXTENSIONS[suffix]
+        if fmt == "json" and _looks_like_jsonl(text) and not head.startswith("["):
+            return "jsonl"
+        if fmt == "xml" and re.match(r"(<!DOCTYPE\s+html|<html)", head, re.IGNORECASE):
+            return "html"
+        return fmt
+    if head.startswith(("{", "[")):
+        return "jsonl" if _looks_like_jsonl(text) else "json"
+    if head.startswith("<"):
+        low = head.lower()
+        if "<html" in low or "<!doctype html" in low or "<body" in low or "<head" in low:
+            return "html"
+        return "xml"
+    if _looks_like_mirastext(text):
+        return "mirastext"
+    return "txt"
+
+
+def _looks_like_jsonl(text: str) -> bool:
+    lines = [ln for ln in text.lstrip("\ufeff").splitlines()[:20] if ln.strip()]
+    if len(lines) < 2:
+        return False
+    try:
+        return all(isinstance(json.loads(ln), dict) for ln in lines[:5])
+    except json.JSONDecodeError:
+        return False
+
+
+def _looks_like_mirastext(text: str) -> bool:
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    return bool(lines) and sum(ln.count(_MIRAS_SEP) >= 5 for ln in lines) >= 0.8 * len(lines)
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _field_names(field_map: dict[str, list[str]]) -> dict[str, list[str]]:
+    names = {col: list(aliases) for col, aliases in FIELDS.items()}
+    for col, aliases in (field_map or {}).items():
+        extra = [aliases] if isinstance(aliases, str) else list(aliases)
+        names[col] = [a.lower() for a in extra] + names.get(col, [])
+    return names
+
+
+def map_record(record: dict[str, Any], names: dict[str, list[str]]) -> dict[str, Any]:
+    """Our fields from a record's own field names (case-insensitive; see ``FIELDS``).
+
+    >>> rec = map_record({"Headline": "عنوان", "matn": "متن", "date_extracted": "2015-08-11",
+    ...                   "source": "3alyoum"}, _field_names({"body": ["matn"]}))
+    >>> rec["title"], rec["body"], rec["outlet_stated"], rec["date_stated"]
+    ('عنوان', 'متن', '3alyoum', None)
+    >>> rec["warnings"]
+    ['crawl time date_extracted=2015-08-11 is not a publication date']
+    """
+    lower: dict[str, Any] = {}
+    for key, value in record.items():
+        lower.setdefault(str(key).strip().lower(), value)
+    out: dict[str, Any] = {"warnings": []}
+
+    def first(col: str, items: bool = False) -> tuple[str | None, Any]:
+        for name in names.get(col, []):
+            if name in lower:
+                value = _items(lower[name]) if items else _text(lower[name])
+                if value:
+                    return name, value
+        return None, None
+
+    _, out["title"] = first("title")
+    body_field, body = first("body")
+    if body is None:
+        body_field, body = first("lead")
+        if body is not None:
+            out["warnings"].append(f"body taken from the {body_field!r} field")
+    out["body"] = body
+    date_field, out["date_stated"] = first("date")
+    out["date_field"] = _original_key(record, date_field)
+    _, out["outlet_stated"] = first("outlet")
+    _, url = first("url")
+    out["url"] = url
+    _, out["author"] = first("author", items=True)
+    _, category = first("category", items=True)
+    _, sub = first("subcategory", items=True)
+    out["category"] = f"{category}/{sub}" if category and sub else category or sub
+    _, out["keywords"] = first("keywords", items=True)
+    chosen = {date_field} if date_field else set()
+    for key, value in lower.items():
+        base = key.split("[", 1)[0]
+        if key not in chosen and base in names["date"] and "[" in key and _text(value):
+            out["warnings"].append(f"also stated: {_original_key(record, key)}={_text(value)}")
+    for name in CRAWL_FIELDS:
+        value = _text(lower.get(name))
+        if value:
+            out["warnings"].append(f"crawl time {name}={value} is not a publication date")
+    return out
+
+
+def _original_key(record: dict[str, Any], lowered: str | None) -> str | None:
+    if lowered is None:
+        return None
+    return next((str(k) for k in record if str(k).strip().lower() == lowered), lowered)
+
+
+def _text(value: Any) -> str | None:
+    """A field value as text: lists joined by blank lines, HTML turned into text, nulls None.
+
+    >>> _text("['پاراگراف یک', 'پاراگراف دو']")
+    'پاراگراف یک\\n\\nپاراگراف دو'
+    >>> _text([{"text": "a"}, "b"]), _text({"name": "Ali"}), _text("nan"), _text(12)
+    ('a\\n\\nb', 'Ali', None, '12')
+    >>> _text("<p>سطر</p><p>دوم</p>")
+    'سطر\\n\\nدوم'
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return None if value != value else str(value)
+    if isinstance(value, dict):
+        for key in ("text", "name", "value", "content", "#text", "@value"):
+            if key in value:
+                return _text(value[key])
+        return None
+    if isinstance(value, (list, tuple)):
+        parts = [t for t in (_text(v) for v in value) if t]
+        return "\n\n".join(parts) or None
+    text = str(value)
+    stripped = text.strip()
+    if stripped.lower() in NULL_STRINGS:
+        return None
+    if stripped.startswith("[") and stripped.endswith("]") and len(stripped) < 5_000_000:
+        parsed = _literal_list(stripped)
+        if parsed is not None:
+            return _text(parsed)
+    if _HTML_TAG.search(stripped):
+        return html_to_text(stripped) or None
+    return stripped
+
+
+def _items(value: Any) -> str | None:
+    """A list-valued field (tags, authors) as one string, items joined by " | ".
+
+    >>> _items(["غزة", "القاهرة"]), _items("['a', 'b']"), _items("تهران")
+    ('غزة | القاهرة', 'a | b', 'تهران')
+    """
+    if isinstance(value, str) and value.strip().startswith("["):
+        parsed = _literal_list(value.strip())
+        value = parsed if parsed is not None else value
+    if isinstance(value, (list, tuple)):
+        parts = [t for t in (_text(v) for v in value) if t]
+        return " | ".join(parts) or None
+    return _text(value)
+
+
+def _literal_list(text: str) -> list[Any] | None:
+    """A list written as JSON or as a Python literal (never evaluated as code)."""
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return None
+    return value if isinstance(value, list) else None
+
+
+def _null(value: str | None) -> str | None:
+    return None if value is None or value.strip().lower() in NULL_STRINGS else value.strip()
+
+
+def _json_records(data: Any) -> tuple[list[Any] | None, dict[str, Any]]:
+    """The article records in parsed JSON, and dataset-level defaults (an outlet)."""
+    if isinstance(data, list):
+        return data, {}
+    if not isinstance(data, dict):
+        return None, {}
+    lists = {k: v for k, v in data.items() if isinstance(v, list) and v
+             and all(isinstance(x, dict) for x in v[:10])}
+    defaults: dict[str, Any] = {}
+    for key in FIELDS["outlet"]:
+        for k, v in data.items():
+            if str(k).lower() == key and isinstance(v, str) and v.strip():
+                defaults.setdefault("outlet_stated", v.strip())
+    if lists:
+        key = next((k for k in lists if str(k).lower() in RECORD_LIST_KEYS),
+                   max(lists, key=lambda k: len(lists[k])))
+        return lists[key], defaults
+    lower = {str(k).lower() for k in data}
+    if lower & set(FIELDS["body"] + FIELDS["title"]):
+        return [data], {}
+    return None, {}
+
+
+def _csv_delimiter(text: str, delimiter: str | None) -> str:
+    if delimiter:
+        return delimiter
+    sample = text[:65536]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    except csv.Error:
+        first = sample.split("\n", 1)[0]
+        return max(",\t;|", key=first.count)
+
+
+def _csv_rows(text: str, delimiter: str | None) -> list[list[str]]:
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    delim = _csv_delimiter(text, delimiter)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delim)
+    return [row for row in reader if row]
+
+
+def _csv_value(value: str) -> str | None:
+    """A CSV cell: ``[n]`` paragraph marks (pn-summary) become line breaks.
+
+    >>> _csv_value("یک [n] دو")
+    'یک\\nدو'
+    """
+    value = value.strip()
+    if "[n]" in value:
+        value = _PARAGRAPH_MARK.sub("\n", value).strip()
+    return _null(value)
+
+
+def _shape_record(values: list[str]) -> dict[str, Any]:
+    """Fields of a record given as bare values: id, title, body, date, time, categories."""
+    rec: dict[str, Any] = {}
+    rest = list(values)
+    if rest and _DIGITS_ONLY.match(rest[0]):
+        rest = rest[1:]
+    if not rest:
+        return rec
+    body_i = max(range(len(rest)), key=lambda i: len(rest[i]))
+    rec["body"] = rest[body_i]
+    before = [v for v in rest[:body_i] if not _DATE_VALUE.match(v)]
+    if before:
+        rec["title"] = before[0]
+    after = rest[body_i + 1 :]
+    dates = [v for v in after if _DATE_VALUE.match(v)]
+    if dates:
+        rec["date_stated"] = " ".join(dates)
+        rec["date_field"] = "date value line" + ("s" if len(dates) > 1 else "")
+    others = [v for v in after if not _DATE_VALUE.match(v)]
+    if others:
+        rec["category"] = others[0]
+    return rec
+
+
+# --------------------------------------------------------------------------- XML
+
+
+def parse_xml(text: str) -> Any:
+    """An element tree of ``text`` (several root elements allowed), parsed by defusedxml.
+
+    Entity declarations are refused, so no entity expansion and no external entity can
+    happen; an external DTD is never loaded.
+
+    >>> [c.tag for c in parse_xml("<a>1</a><b>2</b>")]
+    ['a', 'b']
+    >>> parse_xml('<!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>')
+    Traceback (most recent call last):
+    ...
+    helpers.loading.LoadError: XML with entity declarations is refused (entity expansion is unsafe).
+    """
+    body = _XML_DECL.sub("", text.lstrip("\ufeff"), count=1)
+    doctype = _DOCTYPE.search(body[:10000])
+    if doctype and _ENTITY_DECL.search(doctype.group(0)) or _ENTITY_DECL.search(body[:10000]):
+        raise LoadError("xml-unsafe",
+                        "XML with entity declarations is refused (entity expansion is unsafe).")
+    if doctype:
+        body = body[: doctype.start()] + body[doctype.end() :]
+    wrapped = f"<_root_>{body}</_root_>"
+    try:
+        return SafeET.fromstring(wrapped, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise LoadError("xml-unsafe", f"unsafe XML refused ({type(exc).__name__}).") from None
+    except SafeET.ParseError:
+        pass
+    repaired = _AMP.sub(_fix_entity, wrapped)
+    try:
+        return SafeET.fromstring(repaired, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise LoadError("xml-unsafe", f"unsafe XML refused ({type(exc).__name__}).") from None
+    except SafeET.ParseError as exc:
+        raise LoadError("xml-malformed", f"not well-formed XML ({exc}).") from None
+
+
+def _fix_entity(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name:
+        value = html.unescape(f"&{name}")
+        if value != f"&{name}":
+            return html.escape(value, quote=False)
+        return f"&amp;{name}"
+    return "&amp;"
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def xml_records(root: Any) -> tuple[str, str | None, list[Any]]:
+    """``(kind, outlet, items)``: kind is rss, atom, trec, xml or none."""
+    children = list(root)
+    for child in children:
+        if _local(child.tag) == "rss" or _local(child.tag) == "rdf":
+            channel = child.find("channel")
+            outlet = _elem_text(channel.find("title")) if channel is not None else None
+            items = child.findall("channel/item") + child.findall("item")
+            items += child.findall("{http://purl.org/rss/1.0/}item")
+            return "rss", outlet, items
+        if child.tag == f"{_ATOM}feed":
+            title = child.find(f"{_ATOM}title")
+            return "atom", _elem_text(title), child.findall(f"{_ATOM}entry")
+    docs = [e for e in root.iter() if _local(e.tag) == "doc"]
+    if docs:
+        return "trec", None, docs
+    record_tags = set(FIELDS["title"]) | set(FIELDS["body"]) | set(FIELDS["lead"])
+    items = []
+
+    def walk(elem: Any) -> None:
+        for child in elem:
+            if sum(_local(g.tag) in record_tags for g in child) >= 1 and len(child) >= 2:
+                items.append(child)
+            else:
+                walk(child)
+
+    walk(root)
+    return ("xml" if items else "none"), None, items
+
+
+def _elem_text(elem: Any) -> str | None:
+    if elem is None:
+        return None
+    return _null("".join(elem.itertext()))
+
+
+def _record_key(tag: str, attrs: str | dict[str, str]) -> str:
+    """Field name of an element; DATE with a calendar attribute keeps it (DATE[persian])."""
+    tag = tag.rsplit("}", 1)[-1]
+    if isinstance(attrs, str):
+        found = re.search(r"calend[ae]r\s*=\s*[\"']?(\w+)", attrs, re.IGNORECASE)
+        calendar = found.group(1) if found else None
+    else:
+        calendar = next((v for k, v in attrs.items() if "calend" in k.lower()), None)
+    if calendar and calendar.lower() not in ("western", "gregorian"):
+        return f"{tag}[{calendar}]"
+    return tag
+
+
+def element_record(elem: Any) -> dict[str, Any]:
+    """The fields of one record element: child tag -> text (the first of repeated tags)."""
+    record: dict[str, Any] = {}
+    for child in elem:
+        key = _record_key(child.tag, dict(child.attrib))
+        if child.tag.startswith("{") and not key.startswith(("dc:", "content:")):
+            ns = child.tag[1:].split("}", 1)[0]
+            if "purl.org/dc" in ns:
+                key = f"dc:{key}"
+            elif "purl.org/rss/1.0/modules/content" in ns:
+                key = f"content:{key}"
+        value = _elem_text(child)
+        if key.lower() == "link" and not value:
+            value = child.get("href")
+        if value and key not in record:
+            record[key] = value
+        elif value and key.lower() in ("category", "cat") and not child.attrib:
+            record[key] = f"{record[key]} | {value}"
+    return record
+
+
+def atom_record(entry: Any) -> dict[str, Any]:
+    """The fields of an Atom entry (links by rel, author name, published before updated)."""
+    record: dict[str, Any] = {}
+    for child in entry:
+        key = _local(child.tag)
+        if key == "link":
+            if child.get("rel", "alternate") == "alternate" and "link" not in record:
+                record["link"] = child.get("href")
+        elif key == "author":
+            name = child.find(f"{_ATOM}name")
+            record.setdefault("author", _elem_text(name if name is not None else child))
+        elif key == "category":
+            term = child.get("label") or child.get("term")
+            if term:
+                record["category"] = f"{record['category']} | {term}" if "category" in record \
+                    else term
+        elif key in ("content", "summary", "title"):
+            value = _elem_text(child)
+            if value and child.get("type", "text") in ("html", "xhtml"):
+                value = html_to_text(value) if key != "title" else value
+            record.setdefault(key, value)
+        else:
+            record.setdefault(key, _elem_text(child))
+    if "published" in record and "updated" in record:
+        record.pop("updated")
+    return record
+
+
+# --------------------------------------------------------------------------- HTML
+
+_DROP_TAGS = ("script", "style", "nav", "footer", "header", "aside", "form", "noscript",
+              "iframe", "svg", "button", "select", "template", "object", "embed")
+_BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
+               "table", "blockquote", "section", "article", "pre", "figure", "figcaption",
+               "dd", "dt", "main", "header", "footer", "hr"}
+
+
+def _html_parser() -> lxml.html.HTMLParser:
+    return lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
+                                recover=True, encoding=None)
+
+
+def _document(text: str) -> Any:
+    text = _XML_DECL.sub("", text.lstrip("\ufeff"), count=1)
+    return lxml.html.document_fromstring(text, parser=_html_parser())
+
+
+def html_to_text(markup: str) -> str:
+    """Visible text of an HTML fragment: blocks on their own lines, paragraphs apart.
+
+    >>> html_to_text("<div><p>یک <b>دو</b></p><p>سه<br>چهار</p><script>x()</script></div>")
+    'یک دو\\n\\nسه\\nچهار'
+    """
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div", parser=_html_parser())
+    except Exception:
+        return _SPACES.sub(" ", re.sub(r"<[^>]+>", " ", markup)).strip()
+    return element_text(root)
+
+
+def element_text(root: Any) -> str:
+    """Text of an lxml element with block structure kept as line breaks."""
+    for bad in root.iter(*_DROP_TAGS):
+        bad.drop_tree()
+    parts: list[str] = []
+
+    def walk(el: Any) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag == "br":
+            parts.append("\n")
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            parts.append("\n\n" if tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6",
+                                                  "blockquote", "li", "tr") else "\n")
+        if el.text and tag:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n\n" if tag == "p" else "\n")
+
+    walk(root)
+    text = "".join(parts)
+    lines = [_SPACES.sub(" ", ln).strip() for ln in text.split("\n")]
+    return _MULTI_BLANK.sub("\n\n", "\n".join(lines)).strip()
+
+
+def html_record(text: str) -> dict[str, Any]:
+    """Title, body, outlet, date, url, author of a saved article page.
+
+    >>> page = '''<html><head><title>T | Site</title>
+    ... <meta property="og:title" content="عنوان خبر">
+    ... <meta property="og:site_name" content="خبرگزاری">
+    ... <meta property="article:published_time" content="2023-12-24T10:00:00Z">
+    ... <link rel="canonical" href="https://x.ir/n/1"></head>
+    ... <body><nav>منو</nav><article><h1>عنوان خبر</h1><p>بند اول.</p><p>بند دوم.</p></article>
+    ... <footer>کپی</footer></body></html>'''
+    >>> rec = html_record(page)
+    >>> rec["title"], rec["body"], rec["outlet_stated"], rec["date_stated"], rec["url"]
+    ('عنوان خبر', 'بند اول.\\n\\nبند دوم.', 'خبرگزاری', '2023-12-24T10:00:00Z', 'https://x.ir/n/1')
+    """
+    doc = _document(text)
+    meta: dict[str, str] = {}
+    for m in doc.iter("meta"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+        value = (m.get("content") or "").strip()
+        if key and value:
+            meta.setdefault(key, value)
+    ld = _json_ld(doc)
+    rec: dict[str, Any] = {"warnings": []}
+    h1 = doc.find(".//h1")
+    title_tag = doc.find(".//title")
+    rec["title"] = (meta.get("og:title") or ld.get("headline")
+                    or (_null(h1.text_content()) if h1 is not None else None)
+                    or (_null(title_tag.text_content()) if title_tag is not None else None))
+    rec["outlet_stated"] = meta.get("og:site_name") or ld.get("publisher")
+    for key in ("article:published_time", "og:published_time", "datepublished",
+                "publishdate", "pubdate", "date", "dc.date", "dc.date.issued",
+                "sailthru.date", "article:modified_time"):
+        if meta.get(key):
+            rec["date_stated"], rec["date_field"] = meta[key], f"meta {key}"
+            break
+    else:
+        if ld.get("datePublished"):
+            rec["date_stated"], rec["date_field"] = ld["datePublished"], "JSON-LD datePublished"
+        else:
+            t = next((e for e in doc.iter("time") if e.get("datetime")), None)
+            if t is not None:
+                rec["date_stated"], rec["date_field"] = t.get("datetime"), "<time datetime>"
+    canonical = next((e.get("href") for e in doc.iter("link")
+                      if (e.get("rel") or "").lower() == "canonical" and e.get("href")), None)
+    rec["url"] = canonical or meta.get("og:url")
+    rec["author"] = meta.get("author") or meta.get("article:author") or ld.get("author")
+    rec["category"] = meta.get("article:section") or ld.get("articleSection")
+    rec["keywords"] = meta.get("news_keywords") or meta.get("keywords")
+    rec["body"] = _main_text(doc)
+    if rec["title"] and rec["body"].startswith(rec["title"]):
+        rec["body"] = rec["body"][len(rec["title"]) :].lstrip()
+    return rec
+
+
+def _json_ld(doc: Any) -> dict[str, str]:
+    """headline, datePublished, author, publisher, articleSection of a JSON-LD article."""
+    found: dict[str, str] = {}
+    for script in doc.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except (json.JSONDecodeError, RecursionError):
+            continue
+        items = data if isinstance(data, list) else data.get("@graph", [data]) \
+            if isinstance(data, dict) else []
+        for item in items:
+            if not isinstance(item, dict) or "Article" not in str(item.get("@type", "")):
+                continue
+            for key in ("headline", "datePublished", "articleSection"):
+                if key not in found and _text(item.get(key)):
+                    found[key] = _text(item.get(key))
+            for key in ("author", "publisher"):
+                if key not in found and _text(item.get(key)):
+                    found[key] = _text(item.get(key))
+    return found
+
+
+def _main_text(doc: Any) -> str:
+    for bad in doc.iter(*_DROP_TAGS):
+        bad.drop_tree()
+    articles = list(doc.iter("article"))
+    if articles:
+        best = max(articles, key=lambda a: len(a.text_content()))
+        return element_text(best)
+    scores: dict[Any, int] = {}
+    for p in doc.iter("p"):
+        parent = p.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0) + len(p.text_content().strip())
+    if scores:
+        return element_text(max(scores, key=scores.__getitem__))
+    body = doc.find("body")
+    return element_text(body if body is not None else doc)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _problem(file: str, reason: str, detail: str) -> dict[str, Any]:
+    return {"file": file, "stage": STAGE, "reason": reason, "detail": detail}
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if text != type(exc).__name__ else text

@@ -1,0 +1,396 @@
+"""Raw scraped news pages: split a page into articles and take the page furniture off.
+
+A scraped page holds the headline, a dateline, the story, then furniture: a source line,
+keywords, "read also" links (sometimes followed by a whole second story), share buttons,
+the readers' comments with their counters and captcha, and "don't miss" menus. This module
+turns such a text into :class:`Article` records: the title, the body (the story's lines,
+unchanged), the furniture that carries facts (``dateline``, ``source_line``, ``keywords``,
+comments with their raw dates) in fields of their own, and the rest dropped. The markers
+live in ``data/furniture.json`` and are compared on the normalised key
+(:func:`helpers.textnorm.normalize`), as whole lines.
+
+>>> page = '''وفد يصل إلى القاهرة
+... تاريخ النشر: 24th, December 2023 GMT
+... وصل وفد يمثل الحركة إلى القاهرة لإجراء محادثات مع مسئولين أمنيين مصريين في العاصمة.
+... المصدر: صدى البلد
+... كلمات دلالية: القاهرة غزة
+... شارك'''
+>>> [art] = parse_page(page)
+>>> art.title, art.dateline, art.source_line, art.keywords
+('وفد يصل إلى القاهرة', 'تاريخ النشر: 24th, December 2023 GMT', 'المصدر: صدى البلد', 'القاهرة غزة')
+>>> art.body
+'وصل وفد يمثل الحركة إلى القاهرة لإجراء محادثات مع مسئولين أمنيين مصريين في العاصمة.'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from . import textnorm
+
+DATA_FILE = Path(__file__).parent / "data" / "furniture.json"
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_BLANK_RUN = re.compile(r"\n(?:[ \t\u00a0\u200f\u200e]*\n)+")
+_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
+_DATE_IN_LINE = re.compile(r"\d{1,4}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{1,4}|\d{1,2}:\d{2}")
+_NUMBER = re.compile(r"\d+")
+_ONLY_NUMBERS = re.compile(r"^[\d\s\W]*$")
+_YEAR = re.compile(r"(?<!\d)(1[34]\d\d|19\d\d|20\d\d)(?!\d)")
+_KEY_CHARS = 96  # markers are short: only the start of a line is normalised
+_MAX_MARKER_LINE = 120
+_MAX_TITLE = 300
+_DATE_LINE_MAX = 90
+_TOP_LINES = 3
+
+
+@dataclass
+class Comment:
+    """A reader comment: its text, the date line as written, and the author if stated."""
+
+    text: str
+    date_raw: str | None = None
+    author: str | None = None
+
+
+@dataclass
+class Article:
+    """One article taken from a page; ``body`` keeps the original lines of the story."""
+
+    title: str | None = None
+    body: str = ""
+    dateline: str | None = None
+    source_line: str | None = None
+    keywords: str | None = None
+    comments: list[Comment] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Markers:
+    """The marker lists of ``data/furniture.json`` as sets of keys."""
+
+    split_headers: frozenset[str]
+    min_body_chars: int
+    keyword_prefixes: tuple[str, ...]
+    source_prefixes: tuple[str, ...]
+    date_prefixes: tuple[str, ...]
+    drop_prefixes: tuple[str, ...]
+    comment_sections: frozenset[str]
+    comment_prompts: tuple[str, ...]
+    tail_menus: frozenset[str]
+    share_words: frozenset[str]
+    end_markers: frozenset[str]
+    inline_prefixes: tuple[str, ...]
+
+
+def line_key(line: str) -> str:
+    """The key a line is compared on: normalised, edges without punctuation or bullets.
+
+    >>> line_key("  • إقرأ أيضاً:")
+    'اقرا ايضا'
+    >>> line_key("// انتهى //")
+    'انتهي'
+    >>> line_key("برچسب‌ها:")
+    'برچسب ها'
+    """
+    return _EDGE.sub("", textnorm.normalize(line[:_KEY_CHARS]))
+
+
+@cache
+def markers() -> Markers:
+    """``data/furniture.json``, loaded once, every marker turned into its line key.
+
+    >>> "اقرا ايضا" in markers().split_headers
+    True
+    """
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+    def keys(name: str) -> list[str]:
+        return [k for k in (line_key(m) for m in data[name]["markers"]) if k]
+
+    def longest_first(name: str) -> tuple[str, ...]:
+        return tuple(sorted(set(keys(name)), key=len, reverse=True))
+
+    return Markers(
+        split_headers=frozenset(keys("split_headers")),
+        min_body_chars=int(data["split_headers"]["min_body_chars"]),
+        keyword_prefixes=longest_first("keyword_prefixes"),
+        source_prefixes=longest_first("source_prefixes"),
+        date_prefixes=longest_first("date_prefixes"),
+        drop_prefixes=longest_first("drop_prefixes"),
+        comment_sections=frozenset(keys("comment_sections")),
+        comment_prompts=longest_first("comment_prompts"),
+        tail_menus=frozenset(keys("tail_menus")),
+        share_words=frozenset(keys("share_words")),
+        end_markers=frozenset(keys("end_markers")),
+        inline_prefixes=tuple(data["inline_prefixes"]["markers"]),
+    )
+
+
+def _prefix(key: str, prefixes: tuple[str, ...], *, space_ok: bool = False) -> str | None:
+    """The prefix ``key`` starts with, followed by ':' (or a space when ``space_ok``)."""
+    for p in prefixes:
+        if key.startswith(p):
+            rest = key[len(p) :]
+            if not rest or rest.lstrip().startswith(":"):
+                return p
+            if space_ok and rest.startswith(" "):
+                return p
+    return None
+
+
+def _after_colon(line: str) -> str:
+    for colon in (":", "：", "؛"):
+        if colon in line:
+            return line.split(colon, 1)[1].strip()
+    return ""
+
+
+def is_share_line(key: str) -> bool:
+    """True when a line key is only share buttons.
+
+    >>> is_share_line(line_key("فيسبوك تويتر واتساب"))
+    True
+    >>> is_share_line(line_key("شارك الرئيس في القمة"))
+    False
+    """
+    m = markers()
+    if not key or key in m.share_words:
+        return bool(key)
+    words = [w for w in re.split(r"[\W_]+", key) if w]
+    return bool(words) and len(words) <= 12 and all(w in m.share_words for w in words)
+
+
+def is_date_line(line: str) -> bool:
+    """True for a short line made of a date: two numbers or more, one of them a year.
+
+    >>> is_date_line("۲۴ مرداد ۱۳۹۶ - ۱۹:۴۰")
+    True
+    >>> is_date_line("السبت 23 ديسمبر 2023")
+    True
+    >>> is_date_line("انتخابات 2024 في أمريكا")
+    False
+    >>> is_date_line("قال الوزير إن 25 شخصا قتلوا في عام 2023 في الهجوم على المدينة الساحلية")
+    False
+    """
+    if len(line) > _DATE_LINE_MAX:
+        return False
+    folded = textnorm.fold_digits(line)
+    if len(_NUMBER.findall(folded)) < 2 or not _YEAR.search(folded):
+        return False
+    return len(folded.split()) <= 10 and not folded.rstrip().endswith((".", "؟", "?"))
+
+
+def _comment_header(line: str) -> Comment | None:
+    """A comment header (a short line holding a date or time), or None.
+
+    >>> _comment_header("IR ۰۹:۳۰ - ۱۴۰۲/۰۳/۱۶")
+    Comment(text='', date_raw='IR ۰۹:۳۰ - ۱۴۰۲/۰۳/۱۶', author=None)
+    >>> _comment_header("علی رضایی ۱۴۰۲/۰۳/۱۶")
+    Comment(text='', date_raw='۱۴۰۲/۰۳/۱۶', author='علی رضایی')
+    >>> _comment_header("این خبر خوبی است") is None
+    True
+    """
+    if len(line) > _DATE_LINE_MAX:
+        return None
+    folded = textnorm.fold_digits(line)
+    found = _DATE_IN_LINE.search(folded)
+    if not found:
+        return None
+    first_digit = _NUMBER.search(folded)
+    head = line[: first_digit.start()].strip(" -|:•·،,") if first_digit else ""
+    if len(head) >= 3 and not head.isupper():
+        return Comment(text="", date_raw=line[first_digit.start() :].strip(), author=head)
+    return Comment(text="", date_raw=line)
+
+
+def _is_prompt(key: str) -> bool:
+    m = markers()
+    for p in m.comment_prompts:
+        if key == p:
+            return True
+        if key.startswith(p) and key[len(p)] in ": ":
+            return len(key[len(p) :].split()) <= 3
+    return False
+
+
+def strip_inline_prefix(text: str) -> str:
+    """``text`` without navigation a scraper left at its very start.
+
+    >>> strip_inline_prefix(" \\xa0 Next Previous عين اليوم – جدة")
+    'عين اليوم – جدة'
+    >>> strip_inline_prefix("النص")
+    'النص'
+    """
+    stripped = text.lstrip()
+    for p in markers().inline_prefixes:
+        if stripped[: len(p)].casefold() == p.casefold():
+            return stripped[len(p) :].lstrip()
+    return text
+
+
+def split_segments(text: str) -> list[list[str]]:
+    """The lines of ``text`` cut at "read also" headers (the header lines removed).
+
+    >>> [len(s) for s in split_segments("أ\\nب\\nاقرأ أيضا:\\nج\\nد")]
+    [2, 2]
+    """
+    split = markers().split_headers
+    segments: list[list[str]] = [[]]
+    for line in _LINE_BREAK.split(text):
+        stripped = line.strip()
+        if stripped and len(stripped) <= _MAX_MARKER_LINE and line_key(stripped) in split:
+            segments.append([])
+        else:
+            segments[-1].append(line)
+    return segments
+
+
+def parse_lines(lines: list[str], *, find_title: bool = True) -> Article:
+    """One article from its lines: title, body and furniture fields (see the module doc).
+
+    >>> art = parse_lines(["عنوان الخبر", "", "نص الخبر هنا.", "نظر شما", "IR ۰۹:۳۰ - ۱۴۰۲/۰۳/۱۶",
+    ...                    "0 0", "متن نظر", "فیلم برگزیده", "یک عنوان دیگر"])
+    >>> art.title, art.body
+    ('عنوان الخبر', 'نص الخبر هنا.')
+    >>> art.comments
+    [Comment(text='متن نظر', date_raw='IR ۰۹:۳۰ - ۱۴۰۲/۰۳/۱۶', author=None)]
+    """
+    m = markers()
+    art = Article()
+    state = "body"
+    body: list[str] = []
+    keywords: list[str] = []
+    sources: list[str] = []
+    datelines: list[str] = []
+    comments: list[Comment] = []
+    want_keywords = False
+    top_seen = 0
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            if state == "body" and body:
+                body.append("")
+            continue
+        key = line_key(stripped) if len(stripped) <= _MAX_MARKER_LINE else ""
+        long_key = key or line_key(stripped)
+        if key in m.end_markers:
+            continue
+        if key in m.comment_sections:
+            state = "comments"
+            continue
+        if key in m.tail_menus:
+            state = "menu"
+            continue
+        if state == "menu":
+            continue
+        if state == "comments":
+            _comment_line(stripped, key, comments)
+            continue
+        if key and is_share_line(key):
+            continue
+        if want_keywords:
+            keywords.append(stripped)
+            want_keywords = False
+            continue
+        if _prefix(long_key, m.keyword_prefixes):
+            rest = _after_colon(stripped)
+            if rest:
+                keywords.append(rest)
+            else:
+                want_keywords = True
+            continue
+        if _prefix(long_key, m.source_prefixes):
+            sources.append(stripped)
+            continue
+        if _prefix(long_key, m.drop_prefixes):
+            continue
+        date_prefix = _prefix(long_key, m.date_prefixes, space_ok=True)
+        if date_prefix and (":" in long_key[: len(date_prefix) + 2] or _NUMBER.search(long_key)):
+            datelines.append(stripped)
+            continue
+        if find_title and art.title is None:
+            if len(stripped) <= _MAX_TITLE:
+                art.title = stripped
+                continue
+            art.warnings.append("no title line: the first line is too long to be a headline")
+            find_title = False
+        if top_seen < _TOP_LINES and not datelines and is_date_line(stripped):
+            datelines.append(stripped)
+            continue
+        top_seen += 1
+        body.append(line.rstrip())
+    art.body = _BLANK_RUN.sub("\n\n", "\n".join(body)).strip()
+    art.keywords = " | ".join(keywords) or None
+    art.source_line = "\n".join(sources) or None
+    art.dateline = "\n".join(datelines) or None
+    art.comments = [c for c in comments if c.text]
+    if len(comments) > len(art.comments):
+        art.warnings.append(f"{len(comments) - len(art.comments)} comment header(s) without text")
+    return art
+
+
+def _comment_line(stripped: str, key: str, comments: list[Comment]) -> None:
+    text = stripped.lstrip("•·-*–● \t")
+    if not text or _is_prompt(line_key(text)):
+        return
+    if _ONLY_NUMBERS.match(textnorm.fold_digits(text)) and len(text) <= 20:
+        return  # vote counters such as "0 0"
+    header = _comment_header(text)
+    if header is not None:
+        comments.append(header)
+        return
+    if not comments:
+        comments.append(Comment(text=""))
+    last = comments[-1]
+    last.text = f"{last.text}\n{text}" if last.text else text
+
+
+def parse_page(text: str, *, split: bool = True, find_title: bool = True) -> list[Article]:
+    """The articles of a raw page: split at "read also" headers, furniture separated.
+
+    A segment after a header that has too little body to be an article is a related-article
+    link: it is dropped and noted in the previous article's warnings.
+
+    >>> page = "خبر أول\\nنص الخبر الأول.\\nاقرأ أيضا:\\nعنوان مرتبط"
+    >>> [a.title for a in parse_page(page)]
+    ['خبر أول']
+    >>> parse_page(page)[0].warnings
+    ['dropped a related-article link after a "read also" header: عنوان مرتبط']
+    >>> parse_page("")
+    []
+    """
+    text = strip_inline_prefix(text)
+    segments = split_segments(text) if split else [_LINE_BREAK.split(text)]
+    min_body = markers().min_body_chars
+    articles: list[Article] = []
+    for i, lines in enumerate(segments):
+        art = parse_lines(lines, find_title=find_title)
+        if i > 0 and len(art.body) < min_body:
+            if articles and (art.title or art.body):
+                link = art.title or art.body[:80]
+                articles[-1].warnings.append(
+                    f'dropped a related-article link after a "read also" header: {link}'
+                )
+                articles[-1].comments.extend(art.comments)
+            continue
+        if art.title or art.body or art.comments:
+            articles.append(art)
+    return articles
+
+
+def clean_body(text: str) -> Article:
+    """Furniture taken off a body that came with its own title (JSON, CSV, feeds, HTML).
+
+    No splitting and no title line: only furniture lines leave the text.
+
+    >>> art = clean_body("نص الخبر.\\nكلمات دلالية: غزة\\n// انتهى //")
+    >>> art.body, art.keywords, art.title
+    ('نص الخبر.', 'غزة', None)
+    """
+    return parse_lines(_LINE_BREAK.split(strip_inline_prefix(text)), find_title=False)

@@ -1,0 +1,460 @@
+"""Dates: real-world forms in three calendars and three digit systems, publication evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import hijridate
+import jdatetime
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import dates, tables
+
+REPO = Path(__file__).resolve().parents[1]
+EVAL = REPO.parent / "shared" / "eval"
+
+# (text, lang, surface found, local day or "day hh:mm", calendar, precision).
+# Expected days worked out by hand from calendar tables (Nowruz, Eid, Mawlid dates ...).
+FORMS = [
+    # English months inside Arabic and Persian pages
+    ("تاريخ النشر: 24th, December 2023 GMT", "ar", "24th, December 2023 GMT", "2023-12-24",
+     "gregorian", "day"),
+    ("لندن - الرياضية | Tuesday, 11 August 2015 - 15:46 pm", "ar",
+     "Tuesday, 11 August 2015 - 15:46 pm", "2015-08-11 15:46", "gregorian", "minute"),
+    ("| Tuesday, 11 August 2015 - 00:00 am", "ar", "Tuesday, 11 August 2015 - 00:00 am",
+     "2015-08-11 00:00", "gregorian", "minute"),
+    ("دبي- الرياضية | Tuesday, 09 June 2015 - 17:04 pm", "ar",
+     "Tuesday, 09 June 2015 - 17:04 pm", "2015-06-09 17:04", "gregorian", "minute"),
+    ("٢٤ ذو القعدة ١٤٣٨ Wednesday, August 16, 2017", None, "Wednesday, August 16, 2017",
+     "2017-08-16", "gregorian", "day"),
+    ("صدر في 1st January 2020 بيان", "ar", "1st January 2020", "2020-01-01", "gregorian", "day"),
+    ("March 3rd, 2021", None, "March 3rd, 2021", "2021-03-03", "gregorian", "day"),
+    ("Sept 5, 2019 10:30 UTC", None, "Sept 5, 2019 10:30 UTC", "2019-09-05 10:30", "gregorian",
+     "minute"),
+    ("Mon, 2 Jan 2006 15:04:05 +0300", None, "Mon, 2 Jan 2006 15:04:05 +0300",
+     "2006-01-02 15:04", "gregorian", "minute"),
+    ("on 5 May 2020 the", None, "5 May 2020", "2020-05-05", "gregorian", "day"),
+    ("في December 2023 قال", "ar", "December 2023", "2023-12-01", "gregorian", "month"),
+    # Arabic Gregorian months, both naming systems, Maghrebi spellings
+    ("الرياض 11 أغسطس 2015 واس", "ar", "11 أغسطس 2015", "2015-08-11", "gregorian", "day"),
+    ("الموافق 11 اغسطس 2015 م واس", "ar", "11 اغسطس 2015 م", "2015-08-11", "gregorian", "day"),
+    ("الثلاثاء 11 أغسطس 2015", "ar", "الثلاثاء 11 أغسطس 2015", "2015-08-11", "gregorian", "day"),
+    ("٢٤ ديسمبر ٢٠٢٣", "ar", "٢٤ ديسمبر ٢٠٢٣", "2023-12-24", "gregorian", "day"),
+    ("24 كانون الأول 2023", "ar", "24 كانون الأول 2023", "2023-12-24", "gregorian", "day"),
+    ("3 آب 2015", "ar", "3 آب 2015", "2015-08-03", "gregorian", "day"),
+    ("15 أيلول 2019", "ar", "15 أيلول 2019", "2019-09-15", "gregorian", "day"),
+    ("1 سبتمبر أيلول 2019", "ar", "1 سبتمبر أيلول 2019", "2019-09-01", "gregorian", "day"),
+    ("12 جانفي 2020", "ar", "12 جانفي 2020", "2020-01-12", "gregorian", "day"),
+    ("28 فيفري 2019", "ar", "28 فيفري 2019", "2019-02-28", "gregorian", "day"),
+    ("1 ماي 2018", "ar", "1 ماي 2018", "2018-05-01", "gregorian", "day"),
+    ("5 جويلية 1962", "ar", "5 جويلية 1962", "1962-07-05", "gregorian", "day"),
+    ("20 أوت 1955", "ar", "20 أوت 1955", "1955-08-20", "gregorian", "day"),
+    ("في 28 أبريل (نيسان) 1941 ولد", "ar", "28 أبريل (نيسان) 1941", "1941-04-28", "gregorian",
+     "day"),
+    ("منذ أكتوبر (تشرين الأول) 2008", "ar", "أكتوبر (تشرين الأول) 2008", "2008-10-01",
+     "gregorian", "month"),
+    ("تشرين الثاني 2011", "ar", "تشرين الثاني 2011", "2011-11-01", "gregorian", "month"),
+    ("٥ حزيران ١٩٦٧", "ar", "٥ حزيران ١٩٦٧", "1967-06-05", "gregorian", "day"),
+    ("يوم 26 فبراير 2016 قال", "ar", "26 فبراير 2016", "2016-02-26", "gregorian", "day"),
+    ("10 يونيو، 2014", "ar", "10 يونيو، 2014", "2014-06-10", "gregorian", "day"),
+    ("2 مايو 2011 الساعة 10:30", "ar", "2 مايو 2011 الساعة 10:30", "2011-05-02 10:30",
+     "gregorian", "minute"),
+    ("٧ أكتوبر ٢٠٢٣ بتوقيت القدس", "ar", "٧ أكتوبر ٢٠٢٣ بتوقيت القدس", "2023-10-07",
+     "gregorian", "day"),
+    ("حرب تموز 2006", "ar", "تموز 2006", "2006-07-01", "gregorian", "month"),
+    ("1 إبريل 2020", "ar", "1 إبريل 2020", "2020-04-01", "gregorian", "day"),
+    ("ينبع26 شوال 1436هـ الموافق 011 أغسطس 2015 م", "ar", "011 أغسطس 2015 م", "2015-08-11",
+     "gregorian", "day"),
+    # Persian Solar Hijri months, also with Arabic ي/ك
+    ("شناسه خبر: 96106 ۲۴ مرداد ۱۳۹۶ - ۱۹:۴۰ بررسی", "fa", "۲۴ مرداد ۱۳۹۶ - ۱۹:۴۰",
+     "2017-08-15 19:40", "jalali", "minute"),
+    ("يكشنبه 3 تير 1375، 23 ژوئن 1996", "fa", "يكشنبه 3 تير 1375", "1996-06-23", "jalali",
+     "day"),
+    ("سه شنبه 29 دی 1394 - 19:56 فلسطین", "fa", "سه شنبه 29 دی 1394 - 19:56",
+     "2016-01-19 19:56", "jalali", "minute"),
+    ("یکشنبه 13 فروردین 1396 - 17:55:44 | کد", "fa", "یکشنبه 13 فروردین 1396 - 17:55:44",
+     "2017-04-02 17:55", "jalali", "minute"),
+    ("صبح امروز 10 بهمن ماه 1391 با حضور", "fa", "10 بهمن ماه 1391", "2013-01-29", "jalali",
+     "day"),
+    ("در شماره11تيرماه1379 روزنامه", "fa", "11تيرماه1379", "2000-07-01", "jalali", "day"),
+    ("۱ فروردین ۱۴۰۳", "fa", "۱ فروردین ۱۴۰۳", "2024-03-20", "jalali", "day"),
+    ("۲۹ اسفند ۱۴۰۲", "fa", "۲۹ اسفند ۱۴۰۲", "2024-03-19", "jalali", "day"),
+    ("۳۰ اسفند ۱۴۰۳", "fa", "۳۰ اسفند ۱۴۰۳", "2025-03-20", "jalali", "day"),
+    ("۱۵ اردیبهشت ۱۴۰۰", "fa", "۱۵ اردیبهشت ۱۴۰۰", "2021-05-05", "jalali", "day"),
+    ("۱ مهر ۱۴۰۲", "fa", "۱ مهر ۱۴۰۲", "2023-09-23", "jalali", "day"),
+    ("سیزدهم آبان 1358 از سوی", "fa", "آبان 1358", "1979-10-23", "jalali", "month"),
+    ("در شهریور ۱۳۹۹", "fa", "شهریور ۱۳۹۹", "2020-08-22", "jalali", "month"),
+    ("۱۴ خرداد ۱۳۶۸", "fa", "۱۴ خرداد ۱۳۶۸", "1989-06-04", "jalali", "day"),
+    ("۲۲ بهمن ۱۳۵۷", "fa", "۲۲ بهمن ۱۳۵۷", "1979-02-11", "jalali", "day"),
+    ("۱۷ آذر ۱۴۰۱", "fa", "۱۷ آذر ۱۴۰۱", "2022-12-08", "jalali", "day"),
+    ("۵ ارديبهشت ۱۴۰۲", "fa", "۵ ارديبهشت ۱۴۰۲", "2023-04-25", "jalali", "day"),
+    ("۱۰ دي ۱۴۰۰", "fa", "۱۰ دي ۱۴۰۰", "2021-12-31", "jalali", "day"),
+    ("از 24 اسفندماه 1396 آغاز", "fa", "24 اسفندماه 1396", "2018-03-15", "jalali", "day"),
+    # numeric Jalali
+    ("۱۴۰۲/۰۳/۱۶", "fa", "۱۴۰۲/۰۳/۱۶", "2023-06-06", "jalali", "day"),
+    ("تاریخ مخابره : ۱۳۹۶/۵/۲۴ - ۱۵:۴۲ زاویه", "fa", "۱۳۹۶/۵/۲۴ - ۱۵:۴۲", "2017-08-15 15:42",
+     "jalali", "minute"),
+    ("IR ۰۹:۳۰ - ۱۴۰۲/۰۳/۱۶", "fa", "IR ۰۹:۳۰ - ۱۴۰۲/۰۳/۱۶", "2023-06-06 09:30", "jalali",
+     "minute"),
+    ("1375/04/03", None, "1375/04/03", "1996-06-23", "jalali", "day"),
+    ("مصوب ۴/ ۱۲/ ۱۳۹۲ ملزم", "fa", "۴/ ۱۲/ ۱۳۹۲", "2014-02-23", "jalali", "day"),
+    ("۱۴۰۲-۱۰-۰۳", "fa", "۱۴۰۲-۱۰-۰۳", "2023-12-24", "jalali", "day"),
+    ("۱۴۰۲.۱۰.۰۳", "fa", "۱۴۰۲.۱۰.۰۳", "2023-12-24", "jalali", "day"),
+    # Gregorian months in Persian
+    ("23 ژوئن 1996", "fa", "23 ژوئن 1996", "1996-06-23", "gregorian", "day"),
+    ("۱۴ ژوئیه ۲۰۱۵", "fa", "۱۴ ژوئیه ۲۰۱۵", "2015-07-14", "gregorian", "day"),
+    ("۱۴ ژوئيه ۲۰۱۵", "fa", "۱۴ ژوئيه ۲۰۱۵", "2015-07-14", "gregorian", "day"),
+    ("از ژانويه 2006 تا", "fa", "ژانويه 2006", "2006-01-01", "gregorian", "month"),
+    ("۵ دسامبر ۲۰۲۲", "fa", "۵ دسامبر ۲۰۲۲", "2022-12-05", "gregorian", "day"),
+    ("۱۰ می ۲۰۲۰", "fa", "۱۰ می ۲۰۲۰", "2020-05-10", "gregorian", "day"),
+    ("۳ اکتبر ۲۰۱۹", "fa", "۳ اکتبر ۲۰۱۹", "2019-10-03", "gregorian", "day"),
+    ("۲۰ مارس ۲۰۲۴", "fa", "۲۰ مارس ۲۰۲۴", "2024-03-20", "gregorian", "day"),
+    ("۱ اوت ۲۰۱۸", "fa", "۱ اوت ۲۰۱۸", "2018-08-01", "gregorian", "day"),
+    # Hijri months, with and without markers, Arabic and Persian spellings
+    ("بيروت 26 شوال 1436 هـ الموافق", "ar", "26 شوال 1436 هـ", "2015-08-11", "hijri", "day"),
+    ("٢٤ ذو القعدة ١٤٣٨ Wednesday", None, "٢٤ ذو القعدة ١٤٣٨", "2017-08-16", "hijri", "day"),
+    ("11 جمادى الآخرة 1445هـ", "ar", "11 جمادى الآخرة 1445هـ", "2023-12-24", "hijri", "day"),
+    ("١١ جمادى الثانية ١٤٤٥ هـ", "ar", "١١ جمادى الثانية ١٤٤٥ هـ", "2023-12-24", "hijri", "day"),
+    ("1 رمضان 1444 هـ", "ar", "1 رمضان 1444 هـ", "2023-03-23", "hijri", "day"),
+    ("10 ذي الحجة 1444", "ar", "10 ذي الحجة 1444", "2023-06-28", "hijri", "day"),
+    ("1 محرم 1445", "ar", "1 محرم 1445", "2023-07-19", "hijri", "day"),
+    ("12 ربيع الأول 1445 هـ", "ar", "12 ربيع الأول 1445 هـ", "2023-09-27", "hijri", "day"),
+    ("۱۲ ربیع‌الاول ۱۴۴۵ ق", "fa", "۱۲ ربیع‌الاول ۱۴۴۵ ق", "2023-09-27", "hijri", "day"),
+    ("يوم السبت 7 / 11 / 1436هـ", "ar", "يوم السبت 7 / 11 / 1436هـ", "2015-08-22", "hijri",
+     "day"),
+    ("1436/10/26هـ", "ar", "1436/10/26هـ", "2015-08-11", "hijri", "day"),
+    ("شهر رمضان 1444 هـ", "ar", "رمضان 1444 هـ", "2023-03-23", "hijri", "month"),
+    # numeric Gregorian, ISO 8601
+    ("11/08/2015", "ar", "11/08/2015", "2015-08-11", "gregorian", "day"),
+    ("22 / 8 / 2015م", "ar", "22 / 8 / 2015م", "2015-08-22", "gregorian", "day"),
+    ("2015-08-11", None, "2015-08-11", "2015-08-11", "gregorian", "day"),
+    ("2014-09-23T03:48:23.977", None, "2014-09-23T03:48:23.977", "2014-09-23 03:48",
+     "gregorian", "minute"),
+    ("2023-12-24T10:00:00+03:00", None, "2023-12-24T10:00:00+03:00", "2023-12-24 10:00",
+     "gregorian", "minute"),
+    ("٢٤/١٢/٢٠٢٣", "ar", "٢٤/١٢/٢٠٢٣", "2023-12-24", "gregorian", "day"),
+    ("crawled on 9/30/2014", None, "9/30/2014", "2014-09-30", "gregorian", "day"),
+    ("24.12.2023", None, "24.12.2023", "2023-12-24", "gregorian", "day"),
+    # bare years after a cue
+    ("اعتماد سياسة البيانات المفتوحة في ٢٠٢٥.", "ar", "في ٢٠٢٥", "2025-01-01", "gregorian",
+     "year"),
+    ("منذ عام 1967", "ar", "منذ عام 1967", "1967-01-01", "gregorian", "year"),
+    ("در سال1373 در این کشور", "fa", "در سال1373", "1994-03-21", "jalali", "year"),
+    ("عام 1436 هـ", "ar", "عام 1436 هـ", "2014-10-25", "hijri", "year"),
+    ("سال 2010 ميلادي", "fa", "سال 2010 ميلادي", "2010-01-01", "gregorian", "year"),
+    ("منذ 2007 وهو", "ar", "منذ 2007", "2007-01-01", "gregorian", "year"),
+]
+
+
+def _local(row: dict) -> str:
+    local = row["date"].tz_convert(row["tz"])
+    return local.strftime("%Y-%m-%d %H:%M") if row["precision"] == "minute" else str(local.date())
+
+
+def test_at_least_eighty_forms() -> None:
+    assert len(FORMS) >= 80
+
+
+@pytest.mark.parametrize(("text", "lang", "surface", "day", "calendar", "precision"), FORMS)
+def test_real_world_forms(text, lang, surface, day, calendar, precision) -> None:
+    rows = [r for r in dates.find_dates(text, lang=lang) if r["text"] == surface]
+    assert rows, [r["text"] for r in dates.find_dates(text, lang=lang)]
+    row = rows[0]
+    assert text[row["start"]:row["end"]] == surface
+    assert (_local(row), row["calendar"], row["precision"]) == (day, calendar, precision)
+
+
+@pytest.mark.parametrize(
+    ("text", "utc", "tz"),
+    [
+        ("IR ۰۹:۳۰ - ۱۴۰۲/۰۳/۱۶", "2023-06-06 06:00:00+00:00", "Asia/Tehran"),
+        ("Mon, 2 Jan 2006 15:04:05 +0300", "2006-01-02 12:04:05+00:00", "Etc/GMT-3"),
+        ("24th, December 2023 GMT", "2023-12-24 00:00:00+00:00", "UTC"),
+        ("۱۴۰۲/۰۳/۱۶", "2023-06-05 20:30:00+00:00", "Asia/Tehran"),
+        ("٧ أكتوبر ٢٠٢٣ بتوقيت القدس", "2023-10-06 21:00:00+00:00", "Asia/Jerusalem"),
+        ("Tuesday, 11 August 2015 - 15:46 pm", "2015-08-11 15:46:00+00:00", "UTC"),
+    ],
+)
+def test_time_zones(text: str, utc: str, tz: str) -> None:
+    row = dates.find_dates(text)[0]
+    assert (str(row["date"]), row["tz"]) == (utc, tz)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["30 فبراير 2023", "29 February 2023", "1402/13/40", "۳۰ اسفند ۱۴۰۲", "31 آبان 1402",
+     "2023-13-01", "31/04/2023", "32 ديسمبر 2020", "31 رمضان 1444 هـ", "25:70 - 1402/03/16"],
+)
+def test_impossible_dates_are_rejected_with_a_problem(text: str) -> None:
+    assert all(r["date"].year != 2023 or r["precision"] != "day" for r in dates.find_dates(text))
+    assert not [r for r in dates.find_dates(text) if r["precision"] in ("day", "minute")]
+    out = dates.run(_tables([{"body": text}]))
+    assert out["problems"]["reason"].tolist() == ["date-impossible"]
+    assert set(out["problems"]["stage"]) == {"dates"}
+    assert pd.isna(out["articles"].loc[0, "published"])
+
+
+def test_hijri_thirtieth_by_sighting_is_the_day_after_the_29th() -> None:
+    # Umm al-Qura counts Ramadan 1444 as 29 days; a sighted 30 Ramadan is 1 Shawwal.
+    row = dates.find_dates("30 رمضان 1444 هـ")[0]
+    assert str(row["date"].date()) == "2023-04-21" and "sighting" in row["rule"]
+    assert row["confidence"] < 0.9
+
+
+def test_non_dates_are_not_dates() -> None:
+    for text in ["رقم الهاتف 0123-456-7890", "بيع 1500 سيارة", "مي گويد 1400 نفر",
+                 "عين اليوم – جدة", "version 2.1.2015", "اليوم هو يوم"]:
+        assert [r for r in dates.find_dates(text) if not pd.isna(r["date"])] == [], text
+
+
+# --- double datelines -------------------------------------------------------------------
+
+def test_double_dateline_agrees() -> None:
+    text = "برلين 26 شوال 1436 هـ الموافق 11 أغسطس 2015 م واس"
+    out = dates.run(_tables([{"body": text}]))
+    assert out["problems"].empty
+    d = out["dates"]
+    assert d["calendar"].tolist() == ["hijri", "gregorian"]
+    assert d["role"].tolist() == ["published", "published"]
+    assert str(out["articles"].loc[0, "published"].date()) == "2015-08-11"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("26 شوال 1436 هـ الموافق 15 اغسطس 2015 م", True),
+        ("27 شوال 1436 هـ الموافق 11 اغسطس 2015 م", False),  # sighting: one day apart is fine
+        ("يكشنبه 3 تير 1375، 24 ژوئن 1996", True),  # Jalali and Gregorian must agree exactly
+        ("يكشنبه 3 تير 1375، 23 ژوئن 1996", False),
+    ],
+)
+def test_double_dateline_mismatch(text: str, problem: bool) -> None:
+    out = dates.run(_tables([{"body": text}]))
+    reasons = out["problems"]["reason"].tolist()
+    assert reasons == (["calendar-mismatch"] if problem else [])
+
+
+# --- parse_stated ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("value", "utc", "calendar", "precision"),
+    [
+        ("Tue, 11 Aug 2015 13:45:09 GMT", "2015-08-11 13:45:09+00:00", "gregorian", "minute"),
+        ("Tue, 11 Aug 2015 13:45:09 +0300", "2015-08-11 10:45:09+00:00", "gregorian", "minute"),
+        ("2014-09-23T03:48:23.977", "2014-09-23 03:48:23.977000+00:00", "gregorian", "minute"),
+        ("2015-08-11 13:45:09", "2015-08-11 13:45:09+00:00", "gregorian", "minute"),
+        ("2023-12-24T10:00:00Z", "2023-12-24 10:00:00+00:00", "gregorian", "minute"),
+        ("1996-06-23", "1996-06-23 00:00:00+00:00", "gregorian", "day"),
+        ("1375/04/03", "1996-06-22 19:30:00+00:00", "jalali", "day"),
+        ("1396/5/24 - 15:42", "2017-08-15 11:12:00+00:00", "jalali", "minute"),
+        ("۱۴۰۲/۰۳/۱۶", "2023-06-05 20:30:00+00:00", "jalali", "day"),
+        ("Tuesday, 11 August 2015 - 15:46 pm", "2015-08-11 15:46:00+00:00", "gregorian", "minute"),
+    ],
+)
+def test_parse_stated(value: str, utc: str, calendar: str, precision: str) -> None:
+    p = dates.parse_stated(value)
+    assert (str(p["date"]), p["calendar"], p["precision"]) == (utc, calendar, precision)
+
+
+@pytest.mark.parametrize("value", ["", "   ", "138/5//09", "0:9::18", "not a date", "2023-02-30"])
+def test_parse_stated_unreadable(value: str) -> None:
+    assert dates.parse_stated(value) is None
+
+
+# --- the run stage -----------------------------------------------------------------------
+
+def _tables(articles: list[dict], comments: list[dict] | None = None) -> dict:
+    arts = [
+        {"doc_id": f"d{i}", "file": "x.txt", "part": i, "lang": "ar", **a}
+        for i, a in enumerate(articles)
+    ]
+    return {
+        "articles": tables.frame("articles", arts),
+        "comments": tables.frame("comments", comments or []),
+        "problems": tables.empty("problems"),
+    }
+
+
+def _seed_tables() -> dict:
+    """The seeds as the loader splits them: title, body, and the Persian comment."""
+    arabic = (REPO / "corpus" / "000_84203d1367af4166.txt").read_text(encoding="utf-8")
+    first, second = arabic.split("إقرأ أيضاً:")
+    t1, b1 = first.strip().split("\n", 1)
+    t2, b2 = second.strip().split("\n", 1)
+    persian = (REPO / "corpus" / "001_3c3f7fb5dec860d1.txt").read_text(encoding="utf-8")
+    t3, rest = persian.strip().split("\n", 1)
+    b3 = rest.split("نظر شما")[0].strip()
+    comment = next(line.strip(" \u2022") for line in persian.splitlines() if "IR " in line)
+    arts = [
+        {"doc_id": "ar1", "lang": "ar", "title": t1, "body": b1},
+        {"doc_id": "ar2", "lang": "ar", "title": t2, "body": b2},
+        {"doc_id": "fa1", "lang": "fa", "title": t3, "body": b3},
+    ]
+    comments = [{"comment_id": "fa1-c0", "doc_id": "fa1", "n": 0, "text": "...",
+                 "date_raw": comment}]
+    out = _tables(arts, comments)
+    return out
+
+
+def test_seeds_done_when() -> None:
+    out = dates.run(_seed_tables())
+    arts = out["articles"].set_index("doc_id")
+    assert str(arts.loc["ar1", "published"].date()) == "2023-12-24"
+    assert arts.loc["ar1", "published_rule"].startswith("byline:")
+    assert pd.isna(arts.loc["ar2", "published"]) and pd.isna(arts.loc["fa1", "published"])
+    d = out["dates"]
+    years = d[(d["doc_id"] == "ar2") & (d["precision"] == "year")]
+    assert years["date"].dt.year.tolist() == [2025]
+    relative = d[(d["doc_id"] == "ar2") & d["rule"].str.startswith("relative")]
+    assert relative["text"].tolist() == ["اليوم السبت"] and relative["date"].isna().all()
+    comment = d[d["doc_id"] == "fa1"]
+    assert comment["role"].tolist() == ["comment"]
+    assert comment["comment_id"].tolist() == ["fa1-c0"]
+    local = comment["date"].iloc[0].tz_convert("Asia/Tehran")
+    assert (str(local.date()), local.strftime("%H:%M")) == ("2023-06-06", "09:30")
+    assert comment["calendar"].iloc[0] == "jalali"
+
+
+def test_every_offset_points_at_its_text() -> None:
+    frames = _seed_tables()
+    out = dates.run(frames)
+    arts = out["articles"].set_index("doc_id")
+    comments = out["comments"].set_index("comment_id")
+    assert len(out["dates"]) >= 4
+    for row in out["dates"].itertuples():
+        source = (comments.loc[row.comment_id, "date_raw"] if row.field == "comment_date"
+                  else arts.loc[row.doc_id, row.field])
+        assert source[row.start:row.end] == row.text
+
+
+def test_stated_dates_come_first_and_crawl_times_never_publish() -> None:
+    out = dates.run(_tables([
+        {"date_stated": "1375/04/03", "date_field": "DATE",
+         "body": "يكشنبه 3 تير 1375، 23 ژوئن 1996"},
+        {"date_stated": "2015-08-11 13:45:09", "date_field": "date_extracted",
+         "body": "مقال بلا تاريخ"},
+        {"date_stated": "2015-08-11 13:45:09", "date_field": "date_extracted",
+         "author": "لندن - الرياضية | Tuesday, 11 August 2015 - 15:46 pm"},
+        {"date_stated": "138/5//09", "date_field": "date"},
+    ]))
+    arts = out["articles"]
+    assert arts["published_rule"].tolist()[:3] == ["stated:DATE", None, "author:named:gregorian"]
+    assert str(arts.loc[0, "published"].tz_convert("Asia/Tehran").date()) == "1996-06-23"
+    assert pd.isna(arts.loc[1, "published"])
+    assert str(arts.loc[2, "published"]) == "2015-08-11 15:46:00+00:00"
+    roles = out["dates"].groupby("doc_id")["role"].agg(list)
+    assert roles["d1"] == ["crawled"]
+    assert out["problems"]["reason"].tolist() == ["date-unreadable"]
+
+
+def test_hamshahri_persian_date_matches_its_western_date(eval_dir: Path) -> None:
+    xml = (eval_dir / "fa/hazm_test/hamshahri/1996/ham2_960623.xml").read_text(encoding="utf-8")
+    issue = xml.split("<ISSUE>")[1].split("</ISSUE>")[0]
+    out = dates.run(_tables([{"lang": "fa", "date_stated": "1375/04/03",
+                              "date_field": "DATE", "dateline": issue}]))
+    d = out["dates"]
+    days = {str(r.date.tz_convert(r.tz).date()) for r in d.itertuples()}
+    assert days == {"1996-06-23"}
+    assert set(d["calendar"]) == {"jalali", "gregorian"}
+    assert out["problems"].empty
+
+
+def test_relative_days_resolve_against_the_publication_date() -> None:
+    out = dates.run(_tables([
+        {"body": "الرياض 11 أغسطس 2015 واس\nقال الوزير أمس (الاثنين) واليوم الثلاثاء إن"},
+        {"lang": "fa", "body": "تهران ۲۴ مرداد ۱۳۹۶ - ۱۹:۴۰\nدیروز گفت و امروز"},
+    ]))
+    d = out["dates"]
+    rel = d[d["rule"].str.startswith("relative")]
+    local = [str(r.date.tz_convert(r.tz).date()) for r in rel.itertuples()]
+    assert rel["text"].tolist() == ["أمس (الاثنين)", "اليوم الثلاثاء", "دیروز", "امروز"]
+    assert local == ["2015-08-10", "2015-08-11", "2017-08-14", "2017-08-15"]
+
+
+def test_bad_input_never_raises() -> None:
+    frames = _tables([{"body": None, "title": "\x00\u200f", "date_stated": "9999-99-99"},
+                      {"body": "ﷲ ﻻ 2015 في ٢٠٢٥ ﷲ"}])
+    out = dates.run(frames)
+    assert len(out["articles"]) == 2
+    assert frames["articles"]["published"].isna().all()  # the input was not mutated
+
+
+def test_eval_samples_offsets_and_bylines(eval_dir: Path) -> None:
+    records = json.loads(
+        (eval_dir / "ar/saudinewsnet_2015-08-11_sample61.json").read_text(encoding="utf-8")
+    )
+    out = dates.run(_tables([
+        {"title": r["title"], "body": r["content"], "author": r["author"]} for r in records
+    ]))
+    arts = out["articles"]
+    published = arts["published"].dropna()
+    # every SaudiNewsNet publication date found is 2015 (the sample's crawl day or earlier)
+    assert len(published) >= 10
+    assert (published.dt.year == 2015).all()
+    assert (published <= pd.Timestamp("2015-08-12", tz="UTC")).all()
+    for row in out["dates"].itertuples():
+        assert arts.loc[int(row.doc_id[1:]), row.field][row.start:row.end] == row.text
+
+
+# --- property tests ----------------------------------------------------------------------
+
+_DIGITS = {"latin": "0123456789", "arabic": "٠١٢٣٤٥٦٧٨٩", "persian": "۰۱۲۳۴۵۶۷۸۹"}
+
+
+def _names(calendar: str, month: int) -> list[str]:
+    return dates.data()["months"][calendar][str(month)]
+
+
+@st.composite
+def written_days(draw):
+    day = draw(st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)))
+    calendar = draw(st.sampled_from(["gregorian", "jalali", "hijri"]))
+    digits = _DIGITS[draw(st.sampled_from(sorted(_DIGITS)))]
+    if calendar == "gregorian":
+        y, m, d = day.year, day.month, day.day
+    elif calendar == "jalali":
+        j = jdatetime.date.fromgregorian(date=day)
+        y, m, d = j.year, j.month, j.day
+    else:
+        if not dt.date(1924, 8, 1) <= day <= dt.date(2077, 11, 16):
+            day = dt.date(2000 + day.year % 70, day.month, min(day.day, 28))
+        h = hijridate.Gregorian(day.year, day.month, day.day).to_hijri()
+        y, m, d = h.year, h.month, h.day
+    forms = [f"{d} {name} {y}" for name in _names(calendar, m)]
+    if calendar == "gregorian":
+        forms += [f"{d:02d}/{m:02d}/{y}", f"{y}-{m:02d}-{d:02d}"]
+        forms += [f"{name.title()} {d}, {y}" for name in _names(calendar, m) if name.isascii()]
+    elif calendar == "jalali":
+        forms += [f"{y}/{m:02d}/{d:02d}", f"{y}/{m}/{d}"]
+    else:
+        forms += [f"{d} {name} {y} هـ" for name in _names(calendar, m)]
+    text = draw(st.sampled_from(forms)).translate(str.maketrans("0123456789", digits))
+    return text, calendar, day
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(written_days(), st.sampled_from(["", "قال في ", "گفت ", "x "]))
+def test_any_day_reads_back(case, prefix: str) -> None:
+    text, calendar, day = case
+    rows = dates.find_dates(prefix + text + " .")
+    assert len(rows) == 1, (text, rows)
+    row = rows[0]
+    assert row["calendar"] == calendar
+    assert row["date"].tz_convert(row["tz"]).date() == day
+    assert (prefix + text + " .")[row["start"]:row["end"]] == row["text"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    list("0123456789٠١٢٣۴۵/-: ,.ـًيیكکه\u200cabc")
+    + ["2015", "1402", "أغسطس", "مرداد", "شوال", "هـ", "اليوم", "امروز", "السبت", "\n"]
+)).map("".join) | st.text())
+def test_offsets_hold_on_any_text(text: str) -> None:
+    for row in dates.find_dates(text):
+        assert text[row["start"]:row["end"]] == row["text"]
+        assert row["precision"] in ("day", "minute", "month", "year")
