@@ -56,14 +56,18 @@ from . import tables, textnorm
 DATA_FILE = Path(__file__).parent / "data" / "dates.json"
 STAGE = "dates"
 
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 _NOT_LETTER_AFTER = r"(?![^\W\d_])"
 _NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
-_DIGIT_RUN = re.compile(r"\d+")
+_CLITICS = "وف"
+_WORD_START = rf"(?:{_NOT_LETTER_BEFORE}|(?<=[{_CLITICS}])(?<![^\W\d_][{_CLITICS}]))"
+_YEAR_RUN = re.compile(r"\d{4,}")
 _PERSIAN_ONLY = re.compile("[پچژگکی]")
 _GAP_STRIP = " ,.-|()\u060c:\u061b;/\n\t"
-_WINDOW_BEFORE = 110
-_WINDOW_AFTER = 70
+_WINDOW_BEFORE = 48  # weekday and day before a month name, or time before a numeric date
+_WINDOW_AFTER = 60  # marker, time and zone after a year
+_MONTH_BEFORE_YEAR = 40  # a month name (maybe two, "أكتوبر (تشرين الأول)") before its year
+_SEPARATOR = re.compile(r"[/.-]")
 
 
 @cache
@@ -81,8 +85,32 @@ def _norm(word: str) -> str:
 
 
 def _alt(words) -> str:
-    """A regex alternation of ``words``, longest first so that a prefix never wins."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)) if w)
+    """A regex matching any of ``words`` (longest first), built as a trie for speed.
+
+    A flat alternation of a hundred month names is tried name by name at every position;
+    the trie fails after one or two characters.
+
+    >>> _alt(["مه", "مهر", "مارس"])
+    'م(?:ارس|ه(?:ر)?)'
+    >>> bool(re.fullmatch(_alt(["may", "march", "mar"]), "mar"))
+    True
+    """
+    trie: dict = {}
+    for word in {w for w in words if w}:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict) -> str:
+    optional = "" in node
+    branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if optional else body
 
 
 @dataclass(frozen=True)
@@ -147,6 +175,7 @@ class _Patterns:
     bare_year: re.Pattern
     relative: re.Pattern
     weekday_after: re.Pattern
+    month: re.Pattern
 
 
 @cache
@@ -197,7 +226,7 @@ def _patterns() -> _Patterns:
         + tail
     )
     cues = _alt(_norm(w) for w in raw["year_cues"])
-    bare_year = rf"{pl}(?P<cue>{cues})[ ]?(?P<y>\d{{4}})(?!\d|[/.:-]\d){marker}"
+    bare_year = rf"{_WORD_START}(?P<cue>{cues})[ ]?(?P<y>\d{{4}})(?!\d|[/.:-]\d){marker}"
     relative = rf"(?P<rel>{_alt(lex.relative)}){nl}"
     weekday_after = re.compile(
         rf"[ ,]*(?:\([ ]?(?:(?:{prefixes}) )?(?P<wd>{wd}){nl}[ ]?\)"
@@ -210,6 +239,7 @@ def _patterns() -> _Patterns:
         bare_year=re.compile(bare_year),
         relative=re.compile(relative),
         weekday_after=weekday_after,
+        month=re.compile(rf"{pl}(?:{mon})(?:[ ]?ماه)?{nl}"),
     )
 
 
@@ -393,9 +423,16 @@ def _read_bare_year(m: re.Match, lang: str | None) -> _Found | None:
     return _Found(m.start(), m.end(), cal, year, None, None, None, None, None, f"year:{cal}", 0.6)
 
 
+def _word_start(key: str, pos: int) -> bool:
+    """Whether a word starts at ``pos``, allowing a conjunction و/ف glued before it."""
+    if pos == 0 or not key[pos - 1].isalpha():
+        return True
+    return key[pos - 1] in _CLITICS and (pos == 1 or not key[pos - 2].isalpha())
+
+
 def _read_relative(key: str, m: re.Match) -> _Found | None:
     lex = _lexicon()
-    if m.start() and key[m.start() - 1].isalpha():
+    if not _word_start(key, m.start()):
         return None
     offset, needs_weekday = lex.relative[m.group("rel")]
     end, weekday = m.end(), None
@@ -410,47 +447,86 @@ def _read_relative(key: str, m: re.Match) -> _Found | None:
     )
 
 
-def _windows(key: str) -> list[tuple[int, int]]:
-    """Stretches of the key around 4-digit numbers: every dated form has a year."""
-    spans: list[tuple[int, int]] = []
-    for m in _DIGIT_RUN.finditer(key):
-        if m.end() - m.start() != 4:
-            continue
-        lo, hi = max(0, m.start() - _WINDOW_BEFORE), min(len(key), m.end() + _WINDOW_AFTER)
-        if spans and lo <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], hi)
-        else:
-            spans.append((lo, hi))
-    return spans
+def _anchors(key: str) -> list[int]:
+    """Positions of 4-digit numbers that can be years: every dated form has one."""
+    lo, hi = _year_bounds()
+    return [
+        m.start() for m in _YEAR_RUN.finditer(key)
+        if m.end() - m.start() == 4 and lo <= int(m.group()) <= hi
+    ]
+
+
+@cache
+def _year_bounds() -> tuple[int, int]:
+    ranges = _lexicon().year_ranges.values()
+    return min(r[0] for r in ranges), max(r[1] for r in ranges)
 
 
 def _candidates(key: str, lang: str | None) -> list[_Found]:
+    """Date expressions in the key, leftmost-longest, not overlapping.
+
+    Each family's regex runs only on a short stretch around a possible year, and the
+    month-name families only where a month name stands before it: regexes that start
+    with optional groups are slow to scan, so the scan is left to the trie of names.
+    """
     pats = _patterns()
     found: list[_Found] = []
+    done: set[tuple[int, int]] = set()
     n = len(key)
-    for lo, hi in _windows(key):
-        for pat, read in (
-            (pats.named, _read_named),
-            (pats.month_first, lambda m: _read_named(m, month_first=True)),
-            (pats.numeric, lambda m: _read_numeric(m, lang)),
-            (pats.bare_year, lambda m: _read_bare_year(m, lang)),
-        ):
-            for m in pat.finditer(key, lo, hi):
-                if m.end() == hi < n:
-                    m = pat.match(key, m.start(), min(n, hi + _WINDOW_AFTER)) or m
-                item = read(m)
-                if item is not None:
-                    found.append(item)
-    for m in pats.relative.finditer(key):
-        item = _read_relative(key, m)
-        if item is not None:
-            found.append(item)
+
+    def run(which: int, lo: int, hi: int) -> None:
+        if (which, lo) in done:
+            return
+        done.add((which, lo))
+        pat, read = families[which]
+        for m in pat.finditer(key, lo, hi):
+            if m.end() == hi < n:
+                m = pat.match(key, m.start(), min(n, hi + _WINDOW_AFTER)) or m
+            item = read(m)
+            if item is not None:
+                found.append(item)
+
+    families = (
+        (pats.named, _read_named),
+        (pats.month_first, lambda m: _read_named(m, month_first=True)),
+        (pats.numeric, lambda m: _read_numeric(m, lang)),
+        (pats.bare_year, lambda m: _read_bare_year(m, lang)),
+    )
+    for p in _anchors(key):
+        hi = min(n, p + 4 + _WINDOW_AFTER)
+        for h in pats.month.finditer(key, max(0, p - _MONTH_BEFORE_YEAR), p):
+            lo = max(0, h.start() - _WINDOW_BEFORE)
+            run(0, lo, hi)
+            if h.group().isascii():
+                run(1, lo, hi)
+        if _SEPARATOR.search(key, max(0, p - 3), min(n, p + 7)):
+            run(2, max(0, p - _WINDOW_BEFORE), hi)
+        run(3, max(0, p - 24), min(n, p + 30))
+    if any(word in key for word in _lexicon().relative):
+        found.extend(
+            item for m in pats.relative.finditer(key)
+            if (item := _read_relative(key, m)) is not None
+        )
+    return _leftmost_longest(found)
+
+
+def _leftmost_longest(found: list[_Found]) -> list[_Found]:
     found.sort(key=lambda f: (f.kstart, -(f.kend - f.kstart), -f.confidence))
     kept: list[_Found] = []
     for item in found:
         if not kept or item.kstart >= kept[-1].kend:
             kept.append(item)
     return kept
+
+
+def _found(text: str, lang: str | None) -> list[tuple[_Found, int, int]]:
+    """Date expressions in ``text``, read on its key, with their offsets in ``text``."""
+    keyed = textnorm.keyed(text)
+    out = []
+    for f in _candidates(keyed.key, lang):
+        start, end = keyed.span(f.kstart, f.kend)
+        out.append((f, start, end))
+    return out
 
 
 def _instant(day: dt.date, time: tuple[int, int, int] | None, tz: str) -> pd.Timestamp:
@@ -465,15 +541,12 @@ def _scan(
     """Rows for every date in ``text`` and ``(reason, detail)`` for every rejected one."""
     if not isinstance(text, str) or not text.strip():
         return [], []
-    keyed = textnorm.keyed(text)
-    key = keyed.key
     if lang is None:
         lang = "fa" if _PERSIAN_ONLY.search(text) else None
     lex = _lexicon()
     rows: list[dict] = []
     problems: list[tuple[str, str]] = []
-    for f in _candidates(key, lang):
-        start, end = keyed.span(f.kstart, f.kend)
+    for f, start, end in _found(text, lang):
         surface = text[start:end]
         tz = f.tz or lex.calendar_zones[f.calendar]
         row = {
@@ -487,7 +560,8 @@ def _scan(
             continue
         precision = "year" if f.month is None else "month" if f.day is None else "day"
         try:
-            day, sighted = to_gregorian(f.calendar, f.year, f.month or 1, f.day or 1)
+            day, sighted = to_gregorian(f.calendar, f.year, 1 if f.month is None else f.month,
+                                        1 if f.day is None else f.day)  # day 0 is no day 1
             if f.time and not (f.time[0] < 24 and f.time[1] < 60 and f.time[2] < 60):
                 raise _Impossible(f"no such time {f.time[0]:02d}:{f.time[1]:02d}")
         except OverflowError as exc:
@@ -599,7 +673,9 @@ def _parse_stated(value: str, lang: str | None) -> tuple[dict | None, list[tuple
     if m and not _in_range("jalali", int(m.group(1)), {"jalali": _lexicon().jalali_numeric}):
         try:
             stamp = pd.Timestamp(text.replace(" GMT", "Z").replace(" UTC", "Z"))
-        except ValueError as exc:
+            if not pd.Timestamp.min.year < stamp.year < pd.Timestamp.max.year:
+                raise ValueError(f"year {stamp.year} is outside the years a date can hold")
+        except (ValueError, NotImplementedError, OverflowError) as exc:
             return None, [("date-impossible", f"{value!r}: {exc}")]
         tz = "UTC" if stamp.tzinfo is None else _offset_zone(str(stamp)[-6:]) or "UTC"
         stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
@@ -688,6 +764,9 @@ def _article_dates(rec: dict) -> tuple[list[dict], list[tuple[str, str]], object
         text = _str(rec.get(field))
         found, probs = _scan(text, field, lang)
         problems.extend(probs)
+        if field == "dateline" and text.strip() and not found and not probs:
+            problems.append(("date-unreadable", f"dateline {text.strip()!r} holds no date "
+                             "that can be read"))
         for row in found:
             if row["precision"] in ("day", "minute") and not pd.isna(row["date"]):
                 updated = _byline_role(text, row) == "updated"

@@ -59,6 +59,7 @@ COLUMNS = ("id", "type", "label_en", "label_ar", "label_fa", "aliases_ar", "alia
 MAX_VARIANTS = 64
 
 _NONWORD = re.compile(r"[\W_]")
+_PUNCT = re.compile(r"[^\w\s]|_")
 _ARTICLE = "ال"
 _SENTENCE_END = re.compile(r"(?:[؟?!؛\n]|(?<=\w\w)\.(?!\w))[\s؟?!؛.]*")
 _PARAGRAPH_END = re.compile(r"\n\s*")
@@ -152,7 +153,9 @@ def article_variants(key: str) -> list[tuple[str, bool]]:
     """Forms of an alias key with and without the article: ``(variant, first word stripped)``.
 
     ال is dropped from any word that keeps three letters, and added to words after the
-    first; never added to the first word (see ``data/entity_cues.json``).
+    first; never added to the first word (see ``data/entity_cues.json``). A variant
+    whose first word lost its article is only matched after a particle that absorbs the
+    article (للقاهرة), see :func:`compile_registry`.
 
     >>> article_variants("زياد نخاله")
     [('زياد نخاله', False), ('زياد النخاله', False)]
@@ -243,9 +246,14 @@ def compile_registry(registry: pd.DataFrame) -> Matcher:
             arabic = bool(_ARABIC_SCRIPT.search(key))
             variants = [(key, False)] if exact else article_variants(key)
             for vi, (variant, stripped) in enumerate(variants):
-                pre = [""]
-                if arabic:
-                    pre += particles + (article if stripped else [])
+                if stripped:
+                    # Without its article the first word is often a common noun (رقة,
+                    # خليل, جزائر): match it only where a particle replaced the article.
+                    if not text.startswith(_ARTICLE):
+                        continue
+                    pre = article
+                else:
+                    pre = [""] + (particles if arabic else [])
                 for p in pre:
                     pattern = f" {p}{variant} "
                     rank = (len(p), int(vi > 0), idx)
@@ -428,11 +436,17 @@ class _CueSet:
     after: re.Pattern[str]
     heads: re.Pattern[str]
     stop: frozenset[str]
+    connectors: frozenset[str]
+    written: dict[str, str]
 
 
 @cache
 def _cue_set() -> _CueSet:
     c = cues()
+    written: dict[str, str] = {}
+    for group in ("person_before_name", "person_after_name", "organisation_heads"):
+        for w in c[group]:
+            written.setdefault(textnorm.normalize(w), w)
 
     def alt(words: list[str]) -> str:
         keys = sorted({textnorm.normalize(w) for w in words}, key=len, reverse=True)
@@ -441,93 +455,101 @@ def _cue_set() -> _CueSet:
     pre = "(?:[وفبل]|لل)?"
     word = r"[^\W\d_]{2,}"
     return _CueSet(
+        # Names are read in lookaheads, so one name does not hide the next cue.
         before=re.compile(rf"(?<!\w){pre}(?P<cue>{alt(c['person_before_name'])})"
-                          rf"(?P<name>(?: {word}){{1,3}})"),
-        after=re.compile(rf"(?P<name>(?:{word} ){{2}})(?P<cue>{alt(c['person_after_name'])})"
-                         r"(?!\w)"),
-        heads=re.compile(rf"(?<!\w){pre}(?P<cue>(?P<head>{alt(c['organisation_heads'])})"
-                         rf"(?P<name>(?: {word}){{1,3}}))"),
+                          rf"(?=(?P<name>(?: +{word}){{1,4}}))"),
+        after=re.compile(rf"(?P<name>{word}(?: +{word}){{1,2}}) *\|? *"
+                         rf"(?P<cue>{alt(c['person_after_name'])})(?!\w)"),
+        heads=re.compile(rf"(?<!\w){pre}(?P<cue>{alt(c['organisation_heads'])})"
+                         rf"(?=(?P<name>(?: +{word}){{1,3}}))"),
         stop=frozenset(textnorm.normalize(w) for w in c["stopwords"]),
+        connectors=frozenset(textnorm.normalize(w) for w in c.get("name_connectors", [])),
+        written=written,
     )
 
 
-def _trim(words: list[str], stop: frozenset[str], from_end: bool = False) -> list[str]:
-    seq = list(reversed(words)) if from_end else words
+def _words(masked: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    return [(start + w.start(), start + w.end(), w.group())
+            for w in re.finditer(r"\S+", masked[start:end])]
+
+
+def _name_words(words: list[tuple[int, int, str]], cs: _CueSet, backwards: bool = False
+                ) -> list[tuple[int, int, str]]:
+    """The words up to the first stopword (from the cue outwards), connectors trimmed."""
+    seq = words[::-1] if backwards else words
     kept = []
     for w in seq:
-        if w in stop:
+        if w[2] in cs.stop:
             break
         kept.append(w)
-    return list(reversed(kept)) if from_end else kept
+    kept = kept[::-1] if backwards else kept
+    while kept and kept[0][2] in cs.connectors:
+        kept = kept[1:]
+    while kept and kept[-1][2] in cs.connectors:
+        kept = kept[:-1]
+    return kept
 
 
-def _candidates(text: str, cs: _CueSet) -> list[tuple[int, int, str, str]]:
-    """``(kstart, kend, type, cue)`` candidate spans on the key of ``text``."""
-    keyed = textnorm.keyed(text)
-    masked = _NONWORD.sub(" ", keyed.key)
+def _candidates(masked: str, cs: _CueSet) -> list[tuple[int, int, str, str]]:
+    """``(kstart, kend, type, cue)`` of names next to cue words in the masked key.
+
+    >>> k = _PUNCT.sub("|", textnorm.normalize("التقى الأمير محمد بن نايف، وقائد القوات"))
+    >>> [(k[s:e], t) for s, e, t, _ in _candidates(k, _cue_set())]
+    [('محمد بن نايف', 'person')]
+    """
     out = []
-    for pat, kind in ((cs.before, "person"), (cs.after, "person"), (cs.heads, "organisation")):
-        for mt in pat.finditer(masked):
-            s, e = mt.span("name")
-            words = masked[s:e].split()
-            if kind == "organisation":
-                kept = _trim(words, cs.stop)
-                s = mt.start("head")
-            elif pat is cs.after:
-                kept = _trim(words, cs.stop, from_end=True)
-                s = e - len(" ".join(kept)) - 1 if kept else e
-            else:
-                kept = _trim(words, cs.stop)
-                s = s + 1
-                if kept and kept[0].startswith(_ARTICLE) and kept[0].endswith(("ي", "يه")):
-                    kept = kept[1:]  # a nisba after a title: وزير الخارجية الإيراني عباس
-                    s = masked.find(kept[0], s) if kept else s
-            if not kept:
-                continue
-            length = len(" ".join(kept)) + (mt.end("head") - mt.start("head") + 1
-                                              if kind == "organisation" else 0)
-            out.append((s, s + length, kind, mt.group("cue").split(" ")[0]))
-    return [(s, e, kind, cue) for s, e, kind, cue in out if e > s]
+    for mt in cs.before.finditer(masked):
+        words = _words(masked, *mt.span("name"))
+        first = words[0][2]
+        if first.startswith(_ARTICLE) and first.endswith(("ي", "يه")):
+            words = words[1:]  # a nisba after a title: وزير الخارجية الإيراني عباس عراقجي
+        kept = _name_words(words, cs)
+        if len(kept) >= 2:
+            out.append((kept[0][0], kept[-1][1], "person", mt.group("cue")))
+    for mt in cs.after.finditer(masked):
+        kept = _name_words(_words(masked, *mt.span("name")), cs, backwards=True)
+        if len(kept) >= 2:
+            out.append((kept[0][0], kept[-1][1], "person", mt.group("cue")))
+    for mt in cs.heads.finditer(masked):
+        kept = _name_words(_words(masked, *mt.span("name")), cs)
+        if kept:
+            out.append((mt.start("cue"), kept[-1][1], "organisation", mt.group("cue")))
+    return [(s, e, kind, cs.written.get(cue, cue)) for s, e, kind, cue in out]
 
 
 def suggest(articles: pd.DataFrame, mentions: pd.DataFrame | None = None, top: int = 50,
             registry: pd.DataFrame | Matcher | None = None) -> pd.DataFrame:
     """Names the registry lacks, found next to cue words, ranked by articles then count.
 
-    Columns: ``candidate`` (as most often written), ``key``, ``type`` (person or
-    organisation, a guess from the cue), ``cues``, ``count``, ``articles``, ``example``
-    (a sentence). Candidates that overlap a known mention are left out.
+    Columns: ``candidate`` (as most often written), ``key`` (matching key), ``type``
+    (person or organisation, a guess from the cue), ``cues`` (as in
+    ``data/entity_cues.json``), ``count``, ``articles``, ``example`` (a sentence).
+    Candidates that overlap a known mention (from ``mentions``, else found with
+    ``registry``) are left out.
 
     >>> arts = tables.frame("articles", [{"doc_id": "d", "title": "وصل السفير جون دو إلى غزة"}])
-    >>> suggest(arts)[["candidate", "type", "count"]].values.tolist()
-    [['جون دو', 'person', 1]]
+    >>> suggest(arts)[["candidate", "type", "cues", "count"]].values.tolist()
+    [['جون دو', 'person', 'السفير', 1]]
     """
     cols = ["candidate", "key", "type", "cues", "count", "articles", "example"]
     if articles is None or articles.empty:
         return pd.DataFrame(columns=cols)
     m = matcher(registry)
     cs = _cue_set()
+    known: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    if mentions is not None and len(mentions):
+        for doc, field, start, end in mentions[["doc_id", "field", "start", "end"]].itertuples(
+                index=False):
+            known.setdefault((str(doc), str(field)), []).append((int(start), int(end)))
+    fields = [c for c in ("title", "body") if c in articles.columns]
     found = []
-    for rec in articles[["doc_id", *[c for c in ("title", "body") if c in articles]]].to_dict(
-            "records"):
-        for field in ("title", "body"):
-            text = rec.get(field)
+    for rec in articles[["doc_id", *fields]].to_dict("records"):
+        for field in fields:
+            text = rec[field]
             if not isinstance(text, str) or not text:
                 continue
             try:
-                keyed = textnorm.keyed(text)
-                known = [(s, e) for s, e, _, _ in _hits(keyed.key, m)]
-                ends = _boundaries(_SENTENCE_END, text)
-                for ks, ke, kind, cue in _candidates(text, cs):
-                    if any(s < ke and ks < e for s, e in known):
-                        continue
-                    start, end = keyed.span(ks, ke)
-                    sent = int(_index_of(ends, np.array([start]))[0])
-                    lo = int(ends[sent - 1]) if sent > 0 else 0
-                    hi = int(ends[sent]) if sent < len(ends) else len(text)
-                    found.append({"doc_id": rec["doc_id"], "surface": text[start:end],
-                                  "key": keyed.key[ks:ke], "type": kind, "cue": cue,
-                                  "example": text[lo:hi].strip()})
+                found.extend(_suggest_field(text, str(rec["doc_id"]), field, m, cs, known))
             except Exception:  # untrusted text: a suggestion is never worth an error
                 continue
     if not found:
@@ -543,3 +565,24 @@ def suggest(articles: pd.DataFrame, mentions: pd.DataFrame | None = None, top: i
     ).reset_index()
     grouped = grouped.sort_values(["articles", "count", "key"], ascending=[False, False, True])
     return grouped[cols].head(top).reset_index(drop=True)
+
+
+def _suggest_field(text: str, doc_id: str, field: str, m: Matcher, cs: _CueSet,
+                   known: dict[tuple[str, str], list[tuple[int, int]]]) -> list[dict]:
+    keyed = textnorm.keyed(text)
+    masked = _PUNCT.sub("|", keyed.key)  # punctuation ends a name; same length as the key
+    spans = known.get((doc_id, field))
+    if spans is None:
+        spans = [keyed.span(s, e) for s, e, _, _ in _hits(keyed.key, m)]
+    ends = _boundaries(_SENTENCE_END, text)
+    rows = []
+    for ks, ke, kind, cue in _candidates(masked, cs):
+        start, end = keyed.span(ks, ke)
+        if any(s < end and start < e for s, e in spans):
+            continue
+        sent = int(_index_of(ends, np.array([start]))[0])
+        lo = int(ends[sent - 1]) if sent > 0 else 0
+        hi = int(ends[sent]) if sent < len(ends) else len(text)
+        rows.append({"doc_id": doc_id, "surface": text[start:end], "key": masked[ks:ke],
+                     "type": kind, "cue": cue, "example": " ".join(text[lo:hi].split())})
+    return rows

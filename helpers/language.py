@@ -71,6 +71,7 @@ class _Rules:
     letters: dict[str, str]
     words: dict[str, tuple[str, ...]]
     other_letters: str
+    other_min_share: float
     english_words: tuple[str, ...]
     english_min_share: float
 
@@ -92,6 +93,7 @@ def rules() -> _Rules:
         letters={lang: spec["letters"] for lang, spec in langs.items()},
         words={lang: tuple(spec["words"]) for lang, spec in langs.items()},
         other_letters=data["other_arabic_script"]["letters"],
+        other_min_share=float(data["other_arabic_script"]["min_share"]),
         english_words=tuple(data["english_words"]),
         english_min_share=float(data["english_min_share"]),
     )
@@ -186,19 +188,19 @@ def detect_language(text: str | None) -> str:
     if arabic == latin == other == 0:
         return "und"
     if arabic >= latin and arabic >= other:
-        return _arabic_script_language(text, r)
+        return _arabic_script_language(text, arabic, r)
     if latin > other:
         return _latin_language(text, r)
     return "und"
 
 
-def _arabic_script_language(text: str, r: _Rules) -> str:
+def _arabic_script_language(text: str, letters: int, r: _Rules) -> str:
+    sample = text[: r.sample_chars]
+    other = sum(sample.count(ch) for ch in r.other_letters)
+    if other >= max(2, r.other_min_share * letters):
+        return "und"
     s = scores(text)
     fa, ar = s.get("fa", 0.0), s.get("ar", 0.0)
-    sample = text[:_LETTER_SAMPLE]
-    other = r.letter_weight * sum(sample.count(ch) for ch in r.other_letters)
-    if other > fa and other > ar:
-        return "und"
     if max(fa, ar) < r.min_score or fa == ar:
         return "und"
     return "fa" if fa > ar else "ar"
@@ -207,4 +209,4 @@ def _arabic_script_language(text: str, r: _Rules) -> str:
 def _latin_language(text: str, r: _Rules) -> str:
     words = words_only(text[: r.sample_chars].lower()).split()
     english = _word_counts(Counter(words), r.english_words)
-    return "en" if english >= max(1.0, r.english_min_share * len(words)) else "und"
+    return "en" if english >= max(2.0, r.english_min_share * len(words)) else "und"

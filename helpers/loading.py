@@ -338,6 +338,9 @@ class _Reader:
         self.encoding = encoding
         if note:
             self.file_warnings.append(note)
+        if note.startswith("mixed"):
+            self.problem("encoding", f"{self.rel} mixes encodings ({note}); every line was "
+                         "decoded in its own and kept.")
         if "\ufffd" in text and encoding not in ("utf-8", "utf-8-sig") or note.startswith("bytes"):
             bad = text.count("\ufffd")
             if bad:
@@ -520,13 +523,14 @@ class _Reader:
     def read_xml(self, text: str) -> None:
         try:
             root = parse_xml(text)
-        except LoadError:
-            if _TREC_DOC.search(text):
+        except LoadError as exc:
+            # unsafe XML is refused, never handed to the tolerant reader
+            if exc.reason != "xml-unsafe" and _TREC_DOC.search(text):
                 self.file_warnings.append("not well-formed XML: <DOC> records read with a "
                                           "tolerant reader")
                 self.read_trec_fallback(text)
                 return
-            raise
+            raise LoadError(exc.reason, f"{self.rel}: {exc.detail}") from None
         kind, outlet, items = xml_records(root)
         if kind == "none":
             raise LoadError("xml-no-records", f"{self.rel} is XML but holds no recognisable "
@@ -587,12 +591,41 @@ def decode_bytes(raw: bytes) -> tuple[str, str | None, str]:
         return raw.decode("utf-8"), "utf-8", ""
     except UnicodeDecodeError:
         pass
+    mixed = _decode_mixed(raw)
+    if mixed:
+        return mixed
     guess = _guess_encoding(raw)
     if guess:
         text = raw.decode(guess, errors="replace")
         return text, guess, f"encoding guessed as {guess}"
     text = raw.decode("utf-8", errors="replace")
     return text, "utf-8", f"bytes not valid utf-8 replaced ({text.count(chr(0xFFFD))})"
+
+
+def _decode_mixed(raw: bytes) -> tuple[str, str, str] | None:
+    """Mostly UTF-8 with some lines in one other code page: each line read in its own.
+
+    >>> text, enc, note = _decode_mixed("سطر أول\\n".encode() * 3 + "سطر ثان\\n".encode("cp1256"))
+    >>> text.splitlines()[-1], enc, note
+    ('سطر ثان', 'utf-8+cp1256', 'mixed encodings: 1 of 4 lines read as cp1256')
+    """
+    lines = raw.splitlines(keepends=True)
+    bad = []
+    for i, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(i)
+    if len(lines) < 2 or not bad or 2 * sum(len(lines[i]) for i in bad) > len(raw):
+        return None
+    other = _guess_encoding(b"".join(lines[i] for i in bad))
+    if not other or other.replace("_", "-").lower() in ("utf-8", "ascii"):
+        return None
+    bad_set = set(bad)
+    text = "".join(line.decode(other if i in bad_set else "utf-8", errors="replace")
+                   for i, line in enumerate(lines))
+    note = f"mixed encodings: {len(bad)} of {len(lines)} lines read as {other}"
+    return text, f"utf-8+{other}", note
 
 
 _ARABIC_PAGES = {"cp1256", "windows-1256", "iso8859_6", "iso-8859-6", "cp720", "cp864",

@@ -594,12 +594,20 @@ def _locked(cache: Path) -> Iterator[None]:
 # --------------------------------------------------------------------------- build
 
 
-def discover(root: Path) -> list[Path]:
-    """The corpus files under ``root`` (``loading.discover`` when it exists), sorted."""
+def discover(root: Path, problems: list[dict[str, object]] | None = None) -> list[Path]:
+    """The corpus files under ``root`` (``loading.discover`` when it exists), sorted.
+
+    What discovery skipped (links leading outside, loops) is appended to ``problems``.
+    """
     loader = _stage_module("loading")
     found = getattr(loader, "discover", None)
     if callable(found):
-        paths = [Path(p) for p in found(root)]
+        listed = found(root)
+        if isinstance(listed, tuple):  # (files, problems table)
+            listed, skipped = listed
+            if problems is not None:
+                problems.extend(skipped.to_dict("records"))
+        paths = [Path(p) for p in listed]
         paths = [p if p.is_absolute() else root / p for p in paths]
     else:
         paths = [p for p in root.rglob("*") if p.is_file()
@@ -625,7 +633,7 @@ def build(root: str | Path, cache_dir: str | Path | None = None, options: Any = 
     with _locked(cache):
         problems: list[dict[str, object]] = []
         manifest = _open_manifest(cache, fingerprint(options), problems)
-        todo = _changes(root, discover(root), manifest)
+        todo = _changes(root, discover(root, problems), manifest)
         _drop_files(cache, manifest, todo.drop)
         results = _run(todo.process, root, options, workers, scheduler, progress)
         totals: dict[str, Any] = {"articles": 0, "worker_seconds": 0.0, "stage_seconds": {}}

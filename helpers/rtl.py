@@ -146,7 +146,7 @@ def visual_order(text: str) -> str:
     True
     """
     if not _RTL_CHAR.search(text) or _already_visual(text):
-        return text
+        return _JOINERS.sub("", text)
     from bidi.algorithm import get_display
 
     lines = []

@@ -7,6 +7,7 @@ the seeds and the evaluation samples.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import shutil
 import types
@@ -15,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.compute as pc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import pipeline, tables
 
@@ -427,3 +430,32 @@ def test_real_corpus_builds_and_reopens(tmp_path):
 def test_real_seeds_three_articles(tmp_path):
     store = pipeline.build(SEEDS, cache_dir=tmp_path / "cache", workers=1, progress=False)
     assert len(store.read("articles")) == 3
+
+
+# --------------------------------------------------------------------------- tables.frame
+
+
+_VALUES = st.one_of(
+    st.none(), st.text(max_size=5), st.integers(-10**6, 10**6),
+    st.floats(-1e6, 1e6), st.just(float("nan")), st.booleans(),
+    st.datetimes(min_value=dt.datetime(1200, 1, 1), max_value=dt.datetime(2300, 1, 1),
+                 timezones=st.sampled_from([None, dt.UTC,
+                                            dt.timezone(dt.timedelta(hours=3, minutes=30))])),
+    st.sampled_from(["2023-12-24", "۱۴۰۲/۰۳/۱۶", "12", "nan", ""]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.sampled_from(["dates", "mentions", "problems"]),
+       rows=st.lists(st.dictionaries(st.sampled_from(
+           ["doc_id", "start", "end", "date", "confidence", "part", "text", "extra"]),
+           _VALUES, max_size=5), max_size=4))
+def test_frame_fast_path_equals_pandas_coercion(name, rows):
+    """tables.frame's Arrow fast path (used on every file) gives what pandas coercion gives."""
+    try:
+        expected = tables._convert(name, pd.DataFrame(rows))
+    except (TypeError, ValueError) as exc:
+        with pytest.raises(type(exc)):
+            tables.frame(name, rows)
+        return
+    pd.testing.assert_frame_equal(tables.frame(name, rows), expected)
