@@ -59,10 +59,8 @@ STAGE = "dates"
 _UTC = dt.UTC
 _NOT_LETTER_AFTER = r"(?![^\W\d_])"
 _NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
-_CLITICS = "وف"
-_WORD_START = rf"(?:{_NOT_LETTER_BEFORE}|(?<=[{_CLITICS}])(?<![^\W\d_][{_CLITICS}]))"
-_YEAR_RUN = re.compile(r"\d{4,}")
-_PERSIAN_ONLY = re.compile("[پچژگکی]")
+_YEAR_RUN = re.compile(r"[0-9]{4,}")  # the key has ASCII digits
+_TOKEN = re.compile(r"[0-9]+|[^\W\d_]+|[^\w\s]")  # digit runs, words, punctuation
 _GAP_STRIP = " ,.-|()\u060c:\u061b;/\n\t"
 _WINDOW_BEFORE = 48  # weekday and day before a month name, or time before a numeric date
 _WINDOW_AFTER = 60  # marker, time and zone after a year
@@ -118,6 +116,7 @@ class _Lexicon:
     months: dict[str, tuple[str, int]]
     ambiguous: frozenset[str]
     weekdays: dict[str, int]
+    day_words: dict[str, int]
     markers: dict[str, str]
     relative: dict[str, tuple[int, bool]]
     connectors: frozenset[str]
@@ -147,6 +146,7 @@ def _lexicon() -> _Lexicon:
         months=months,
         ambiguous=frozenset(_norm(w) for w in raw["ambiguous"]),
         weekdays={_norm(w): int(n) for n, names in raw["weekdays"].items() for w in names},
+        day_words={_norm(w): int(n) for n, names in raw["day_words"].items() for w in names},
         markers={_norm(w): cal for cal, words in raw["markers"].items() for w in words},
         relative={
             _norm(w): (int(v["offset"]), bool(v["needs_weekday"]))
@@ -192,9 +192,14 @@ def _patterns() -> _Patterns:
     ampm = _alt(lex.am | lex.pm)
     zones = _alt(lex.zones)
     weekday = rf"{pl}(?:(?:{prefixes}) )?(?P<wd>{wd}){nl}\.?[ ,]*"
+    day_words = _alt(lex.day_words)
+    links = _alt(_norm(w) for w in raw["day_word_links"])
+    month_suffix = _alt(_norm(w) for w in raw["month_suffixes"])
+    year_prefix = _alt(_norm(w) for w in raw["year_prefixes"])
+    time_links = _alt(_norm(w) for w in raw["time_links"])
     marker = rf"(?:[ ]?(?P<mk>{marks})(?![^\W\d_.]))?"
     time = (
-        r"(?:(?:t|[ ,]*(?:[-|\u2013]|at|الساعه|ساعت|ساعه)?[ ]*)"
+        rf"(?:(?:t|[ ,]*(?:[-|\u2013]|{time_links})?[ ]*)"
         r"(?P<H>(?<!\d)\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?(?!\d)"
         rf"(?:[ ]?(?P<ap>{ampm}){nl})?)?"
     )
@@ -206,10 +211,11 @@ def _patterns() -> _Patterns:
     year = r"(?P<y>(?<!\d)\d{4})(?!\d)"
     named = (
         rf"(?:{weekday})?"
-        rf"(?:(?P<d>(?<!\d)0?\d{{1,2}})(?:{ords})?[ ,]*(?:of )?)?"
-        rf"{pl}(?P<mon>{mon})(?:[ ]?ماه)?{nl}"
+        rf"(?:(?:(?P<d>(?<!\d)0?\d{{1,2}})(?:{ords})?|{pl}(?P<dw>{day_words}){nl})"
+        rf"[ ,]*(?:(?:{links}) )?)?"
+        rf"{pl}(?P<mon>{mon})(?:[ ]?(?:{month_suffix}))?{nl}"
         rf"(?:[ ]?[/(-]?[ ]?(?P<mon2>{mon})\)?{nl})?"
-        rf"[ ,]*(?:سال[ ]?)?{year}{tail}"
+        rf"[ ,]*(?:(?:{year_prefix})[ ]?)?{year}{tail}"
     )
     month_first = (
         rf"(?:{weekday})?{pl}(?P<mon>{en_mon})\.?[ ]?(?P<d>\d{{1,2}})(?:{ords})?{nl},?[ ]?"
@@ -226,7 +232,9 @@ def _patterns() -> _Patterns:
         + tail
     )
     cues = _alt(_norm(w) for w in raw["year_cues"])
-    bare_year = rf"{_WORD_START}(?P<cue>{cues})[ ]?(?P<y>\d{{4}})(?!\d|[/.:-]\d){marker}"
+    clitics = re.escape("".join(raw["clitics"]))
+    word_start = rf"(?:{pl}|(?<=[{clitics}])(?<![^\W\d_][{clitics}]))"
+    bare_year = rf"{word_start}(?P<cue>{cues})[ ]?(?P<y>\d{{4}})(?!\d|[/.:-]\d){marker}"
     relative = rf"(?P<rel>{_alt(lex.relative)}){nl}"
     weekday_after = re.compile(
         rf"[ ,]*(?:\([ ]?(?:(?:{prefixes}) )?(?P<wd>{wd}){nl}[ ]?\)"
@@ -239,7 +247,7 @@ def _patterns() -> _Patterns:
         bare_year=re.compile(bare_year),
         relative=re.compile(relative),
         weekday_after=weekday_after,
-        month=re.compile(rf"{pl}(?:{mon})(?:[ ]?ماه)?{nl}"),
+        month=re.compile(rf"{pl}(?:{mon})(?:[ ]?(?:{month_suffix}))?{nl}"),
     )
 
 
@@ -365,6 +373,8 @@ def _read_named(m: re.Match, month_first: bool = False) -> _Found | None:
         if month2 != month or cal2 != cal:
             return None
     day = int(m.group("d")) if m.group("d") else None
+    if not month_first and m.group("dw"):
+        day = lex.day_words[m.group("dw")]
     if day is None and m.group("mon") in lex.ambiguous:
         return None
     year = int(m.group("y"))
@@ -423,11 +433,17 @@ def _read_bare_year(m: re.Match, lang: str | None) -> _Found | None:
     return _Found(m.start(), m.end(), cal, year, None, None, None, None, None, f"year:{cal}", 0.6)
 
 
+@cache
+def _persian_letters() -> re.Pattern:
+    return re.compile(f"[{re.escape(data()['persian_letters'])}]")
+
+
 def _word_start(key: str, pos: int) -> bool:
     """Whether a word starts at ``pos``, allowing a conjunction و/ف glued before it."""
     if pos == 0 or not key[pos - 1].isalpha():
         return True
-    return key[pos - 1] in _CLITICS and (pos == 1 or not key[pos - 2].isalpha())
+    clitics = data()["clitics"]
+    return key[pos - 1] in clitics and (pos == 1 or not key[pos - 2].isalpha())
 
 
 def _read_relative(key: str, m: re.Match) -> _Found | None:
@@ -465,43 +481,47 @@ def _year_bounds() -> tuple[int, int]:
 def _candidates(key: str, lang: str | None) -> list[_Found]:
     """Date expressions in the key, leftmost-longest, not overlapping.
 
-    Each family's regex runs only on a short stretch around a possible year, and the
-    month-name families only where a month name stands before it: regexes that start
-    with optional groups are slow to scan, so the scan is left to the trie of names.
+    Every dated form has a year: for each possible year, each family's regex is tried
+    only at the starts of the few words before it (a regex that begins with optional
+    groups is slow to scan along a text, but quick to try at one position), and the
+    month-name families only where the trie of month names finds a month before it.
     """
     pats = _patterns()
     found: list[_Found] = []
-    done: set[tuple[int, int]] = set()
     n = len(key)
-
-    def run(which: int, lo: int, hi: int) -> None:
-        if (which, lo) in done:
-            return
-        done.add((which, lo))
-        pat, read = families[which]
-        for m in pat.finditer(key, lo, hi):
-            if m.end() == hi < n:
-                m = pat.match(key, m.start(), min(n, hi + _WINDOW_AFTER)) or m
-            item = read(m)
-            if item is not None:
-                found.append(item)
-
     families = (
         (pats.named, _read_named),
         (pats.month_first, lambda m: _read_named(m, month_first=True)),
         (pats.numeric, lambda m: _read_numeric(m, lang)),
         (pats.bare_year, lambda m: _read_bare_year(m, lang)),
     )
+
+    def first_match(which: int, lo: int, year: int) -> None:
+        """The match of family ``which`` starting earliest in ``[lo, year]`` that holds it."""
+        pat, read = families[which]
+        hi = min(n, year + 4 + _WINDOW_AFTER)
+        for t in _TOKEN.finditer(key, lo, year + 1):
+            m = pat.match(key, t.start(), hi)
+            if m is not None and m.end() > year:
+                if m.end() == hi < n:
+                    m = pat.match(key, t.start()) or m
+                item = read(m)
+                if item is not None:
+                    found.append(item)
+                return
+
     for p in _anchors(key):
-        hi = min(n, p + 4 + _WINDOW_AFTER)
-        for h in pats.month.finditer(key, max(0, p - _MONTH_BEFORE_YEAR), p):
-            lo = max(0, h.start() - _WINDOW_BEFORE)
-            run(0, lo, hi)
-            if h.group().isascii():
-                run(1, lo, hi)
+        months = list(pats.month.finditer(key, max(0, p - _MONTH_BEFORE_YEAR), p))
+        if months:
+            lo = max(0, months[0].start() - _WINDOW_BEFORE)
+            first_match(0, lo, p)
+            if any(h.group().isascii() for h in months):
+                first_match(1, lo, p)
         if _SEPARATOR.search(key, max(0, p - 3), min(n, p + 7)):
-            run(2, max(0, p - _WINDOW_BEFORE), hi)
-        run(3, max(0, p - 24), min(n, p + 30))
+            first_match(2, max(0, p - _WINDOW_BEFORE), p)
+        lo, hi = max(0, p - 24), min(n, p + 30)  # short: the cue word, the year, a marker
+        found.extend(item for m in pats.bare_year.finditer(key, lo, hi)
+                     if m.start("y") == p and (item := _read_bare_year(m, lang)) is not None)
     if any(word in key for word in _lexicon().relative):
         found.extend(
             item for m in pats.relative.finditer(key)
@@ -542,7 +562,7 @@ def _scan(
     if not isinstance(text, str) or not text.strip():
         return [], []
     if lang is None:
-        lang = "fa" if _PERSIAN_ONLY.search(text) else None
+        lang = "fa" if _persian_letters().search(text) else None
     lex = _lexicon()
     rows: list[dict] = []
     problems: list[tuple[str, str]] = []
@@ -555,7 +575,7 @@ def _scan(
             "confidence": f.confidence, "_weekday": f.weekday, "_time": f.time is not None,
         }
         if f.offset is not None:
-            row.update(date=pd.NaT, precision="day", _offset=f.offset, tz=None)
+            row.update(date=None, precision="day", _offset=f.offset, tz=None)
             rows.append(row)
             continue
         precision = "year" if f.month is None else "month" if f.day is None else "day"
@@ -632,7 +652,11 @@ def find_dates(text: str, field: str = "body", lang: str | None = None) -> list[
     >>> [(r["text"], r["rule"]) for r in find_dates("التقى الوزير، اليوم السبت، مع")]
     [('اليوم السبت', 'relative:اليوم')]
     """
-    return [_public(r) for r in _scan(text, field, lang)[0]]
+    rows = [_public(r) for r in _scan(text, field, lang)[0]]
+    for row in rows:
+        if row["date"] is None:
+            row["date"] = pd.NaT
+    return rows
 
 
 _ISO = re.compile(
@@ -726,9 +750,18 @@ def _byline_role(text: str, row: dict) -> str | None:
             return "updated"
     if any(prefix.endswith(cue) for cue in lex.published_cues):
         return "published"
-    if len(prefix.split()) <= 4 or row["_time"] or "+paired" in row["rule"]:
+    words = prefix.split()
+    if words and words[-1] in _prepositions():
+        return None  # "قال في 11 أغسطس 2015": a date the text talks about
+    if len(words) <= 3 or row["_time"] or "+paired" in row["rule"]:
         return "published"
     return None
+
+
+@cache
+def _prepositions() -> frozenset[str]:
+    """Single-word year cues (في, منذ, در, از ...): a date after one is a mention."""
+    return frozenset(w for w in (_norm(c) for c in data()["year_cues"]) if " " not in w)
 
 
 _TEXT_FIELDS = ("title", "body", "keywords")
@@ -788,14 +821,17 @@ def _article_dates(rec: dict) -> tuple[list[dict], list[tuple[str, str]], object
             rows.append(row)
 
     evidence.sort(key=lambda e: e[0])
-    published, rule = (evidence[0][1], evidence[0][3]) if evidence else (pd.NaT, None)
+    published, rule = (evidence[0][1], evidence[0][3]) if evidence else (None, None)
     if evidence:
         local_day = evidence[0][1].tz_convert(_zone(evidence[0][2])).date()
         for row in rows:
             if "_offset" in row:
                 tz = evidence[0][2]
-                row["tz"] = tz
-                row["date"] = _instant(local_day + dt.timedelta(days=row["_offset"]), None, tz)
+                day = local_day + dt.timedelta(days=row["_offset"])
+                row.update(tz=tz, date=_instant(day, None, tz), _day=day)
+                if row["_weekday"] is not None and row["_weekday"] != day.weekday():
+                    row["confidence"] -= 0.3
+                    row["rule"] += "+weekday-mismatch"
     return rows, problems, published, rule
 
 
@@ -828,29 +864,34 @@ def run(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     problems: list[dict] = []
     published: list[object] = []
     rules: list[object] = []
-    langs: dict[str, str | None] = {}
-    for rec in articles.to_dict("records"):
+    where: dict[str | None, tuple[object, object, str | None]] = {}
+    for rec in _records(articles, _ARTICLE_COLUMNS):
         doc_id = _str(rec.get("doc_id")) or None
-        base = {"file": rec.get("file"), "part": rec.get("part"), "doc_id": doc_id}
-        langs[doc_id] = _str(rec.get("lang")) or None
+        base = {"file": _str(rec.get("file")) or None, "part": _int(rec.get("part")),
+                "doc_id": doc_id}
+        where[doc_id] = (base["file"], base["part"], _str(rec.get("lang")) or None)
         try:
             found, probs, when, rule = _article_dates(rec)
         except Exception as exc:  # noqa: BLE001 - untrusted text must never stop the stage
-            found, when, rule = [], pd.NaT, None
+            found, when, rule = [], None, None
             probs = [("dates-error", f"{type(exc).__name__}: {exc}")]
         rows.extend({**_public(r), "doc_id": doc_id} for r in found)
         problems.extend({**base, "stage": STAGE, "reason": r, "detail": d} for r, d in probs)
         published.append(when)
         rules.append(rule)
     if comments is not None and len(comments):
-        rows_c, probs_c = _comment_dates(comments, langs, articles)
+        rows_c, probs_c = _comment_dates(comments, where)
         rows.extend(rows_c)
         problems.extend(probs_c)
     out_articles = articles.copy()
-    out_articles["published"] = tables.frame("articles", [{"published": p} for p in published])[
-        "published"
-    ].to_numpy() if len(articles) else out_articles["published"]
-    out_articles["published_rule"] = pd.array(rules, dtype="string")
+    dtypes = tables.SCHEMAS["articles"]
+    out_articles["published"] = pd.Series(
+        pd.to_datetime(pd.Series(published, dtype="object"), utc=True).array,
+        index=articles.index,
+    ).astype(dtypes["published"])
+    out_articles["published_rule"] = pd.Series(
+        rules, index=articles.index, dtype=dtypes["published_rule"]
+    )
     old = frames.get("problems")
     new_problems = tables.frame("problems", problems)
     all_problems = new_problems if old is None or not len(old) else pd.concat(
@@ -860,29 +901,38 @@ def run(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             "problems": tables.frame("problems", all_problems)}
 
 
-def _comment_dates(
-    comments: pd.DataFrame, langs: dict, articles: pd.DataFrame
-) -> tuple[list[dict], list[dict]]:
-    where = {
-        _str(r.get("doc_id")): (r.get("file"), r.get("part"))
-        for r in articles[["doc_id", "file", "part"]].to_dict("records")
-    }
+_ARTICLE_COLUMNS = ("doc_id", "file", "part", "lang", "date_stated", "date_field", "dateline",
+                    "author", *_TEXT_FIELDS)
+
+
+def _records(df: pd.DataFrame, columns) -> list[dict]:
+    """Rows of ``df`` as dicts of plain values (much faster than ``to_dict("records")``)."""
+    values = {c: df[c].tolist() for c in columns if c in df.columns}
+    return [{c: v[i] for c, v in values.items()} for i in range(len(df))]
+
+
+def _int(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _comment_dates(comments: pd.DataFrame, where: dict) -> tuple[list[dict], list[dict]]:
     rows, problems = [], []
-    for rec in comments.to_dict("records"):
+    for rec in _records(comments, ("comment_id", "doc_id", "date_raw")):
         raw = _str(rec.get("date_raw"))
         if not raw.strip():
             continue
         doc_id = _str(rec.get("doc_id")) or None
-        file, part = where.get(doc_id, (None, None))
+        file, part, lang = where.get(doc_id, (None, None, None))
         try:
-            found, probs = _scan(raw, "comment_date", langs.get(doc_id))
+            found, probs = _scan(raw, "comment_date", lang)
         except Exception as exc:  # noqa: BLE001 - untrusted text must never stop the stage
             found, probs = [], [("dates-error", f"{type(exc).__name__}: {exc}")]
         if not found and not probs:
             probs = [("date-unreadable", f"comment date {raw!r}")]
+        comment_id = _str(rec.get("comment_id")) or None
         for row in found:
             row.update(role="comment", rule=f"comment:{row['rule']}")
-            rows.append({**_public(row), "doc_id": doc_id, "comment_id": rec.get("comment_id")})
+            rows.append({**_public(row), "doc_id": doc_id, "comment_id": comment_id})
         problems.extend(
             {"file": file, "part": part, "doc_id": doc_id, "stage": STAGE, "reason": r, "detail": d}
             for r, d in probs

@@ -30,11 +30,14 @@ from . import textnorm
 from .rtl import clean
 
 CSS_CLASS = "nw-table"
+# !important: JupyterLab's own table style (also in nbconvert's lab template) right-aligns
+# every cell with a more specific selector.
 STYLE = f"""<style>
 table.{CSS_CLASS} {{border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0;}}
 table.{CSS_CLASS} th, table.{CSS_CLASS} td {{border-bottom: 1px solid #ddd;
-  padding: 0.25em 0.6em; vertical-align: top; text-align: start; unicode-bidi: plaintext;}}
-table.{CSS_CLASS} td.num {{text-align: end; font-variant-numeric: tabular-nums;}}
+  padding: 0.25em 0.6em; vertical-align: top; text-align: start !important;
+  unicode-bidi: plaintext !important;}}
+table.{CSS_CLASS} td.num {{text-align: end !important; font-variant-numeric: tabular-nums;}}
 table.{CSS_CLASS} caption {{caption-side: top; text-align: start; color: #555;}}
 .nw-article {{unicode-bidi: plaintext; text-align: start; line-height: 1.7;
   border-left: 3px solid #ddd; padding: 0.3em 0.8em; margin: 0.6em 0;}}

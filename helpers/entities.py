@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ from . import tables, textnorm
 DATA_DIR = Path(__file__).parent / "data"
 REGISTRY_FILE = DATA_DIR / "entities.csv"
 CUES_FILE = DATA_DIR / "entity_cues.json"
+USER_REGISTRY_ENV = "NEWSWORK_ENTITIES"
 TYPES = ("person", "organisation", "place", "other")
 LANGS = ("en", "ar", "fa")
 FIELDS = ("title", "body", "keywords")
@@ -58,11 +60,10 @@ COLUMNS = ("id", "type", "label_en", "label_ar", "label_fa", "aliases_ar", "alia
            "aliases_en")
 MAX_VARIANTS = 64
 
-_NONWORD = re.compile(r"[\W_]")
 _PUNCT = re.compile(r"[^\w\s]|_")
 _ARTICLE = "ال"
-_SENTENCE_END = re.compile(r"(?:[؟?!؛\n]|(?<=\w\w)\.(?!\w))[\s؟?!؛.]*")
-_PARAGRAPH_END = re.compile(r"\n\s*")
+_BREAKS = "؟?!؛\n"
+_BREAK_PUNCT = "؟?!؛."
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff]")
 
 
@@ -115,8 +116,7 @@ def registry_fingerprint(registry: pd.DataFrame | None = None) -> str:
     >>> registry_fingerprint() == registry_fingerprint(load_registry())
     True
     """
-    reg = default_registry() if registry is None else registry
-    return _fingerprint(reg)
+    return _default_matcher().fingerprint if registry is None else _fingerprint(registry)
 
 
 def _fingerprint(reg: pd.DataFrame) -> str:
@@ -126,10 +126,78 @@ def _fingerprint(reg: pd.DataFrame) -> str:
     return h.hexdigest()[:16]
 
 
-@cache
+def user_registry_path() -> Path | None:
+    """The user's registry file (``$NEWSWORK_ENTITIES``), whose rows extend the shipped ones.
+
+    >>> import os
+    >>> os.environ.get(USER_REGISTRY_ENV) is None or user_registry_path() is not None
+    True
+    """
+    value = os.environ.get(USER_REGISTRY_ENV)
+    return Path(value).expanduser() if value else None
+
+
+def _user_state() -> tuple[str, int]:
+    path = user_registry_path()
+    if path is None:
+        return "", 0
+    try:
+        return str(path), path.stat().st_mtime_ns
+    except OSError:
+        return str(path), -1
+
+
 def default_registry() -> pd.DataFrame:
-    """The shipped registry, read once."""
-    return load_registry()
+    """The shipped registry plus the user's file (``$NEWSWORK_ENTITIES``), read once each."""
+    return _registry_for(*_user_state())
+
+
+@cache
+def _registry_for(user_path: str, mtime: int) -> pd.DataFrame:
+    if not user_path or mtime < 0:
+        return load_registry()
+    extra = pd.read_csv(user_path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return load_registry(extra=extra)
+
+
+def add_entities(rows: pd.DataFrame | Iterable[Mapping[str, str]],
+                 path: str | Path | None = None) -> Path:
+    """Save ``rows`` (registry columns) to the user's registry file and use it from now on.
+
+    Rows replace earlier user rows and shipped rows with the same ``id`` (empty cells
+    keep the shipped row's value, so a correction need not repeat it). The file is
+    ``path``, else ``$NEWSWORK_ENTITIES``, else ``~/.cache/newswork/entities.csv``; this
+    sets ``$NEWSWORK_ENTITIES`` so worker processes started later use it too, and the
+    registry fingerprint (part of the cache key) changes, so the corpus is re-matched.
+
+    >>> import tempfile, os
+    >>> old = os.environ.get(USER_REGISTRY_ENV)
+    >>> f = add_entities([{"id": "jane-roe", "type": "person", "label_en": "Jane Roe",
+    ...                    "label_ar": "جين رو"}], Path(tempfile.mkdtemp()) / "mine.csv")
+    >>> [m["entity_id"] for m in find_mentions("قالت جين رو")]
+    ['jane-roe']
+    >>> restored = os.environ.pop(USER_REGISTRY_ENV) if old is None else os.environ.update(
+    ...     {USER_REGISTRY_ENV: old})
+    """
+    new = pd.DataFrame(list(rows) if not isinstance(rows, pd.DataFrame) else rows)
+    if "id" not in new.columns or new["id"].isna().any():
+        raise ValueError("every entity needs an id (a slug such as 'jane-roe')")
+    target = Path(path or user_registry_path()
+                  or Path.home() / ".cache" / "newswork" / "entities.csv").expanduser()
+    old = (pd.read_csv(target, dtype=str, keep_default_na=False, encoding="utf-8")
+           if target.exists() else pd.DataFrame(columns=list(COLUMNS)))
+    merged = load_registry(REGISTRY_FILE, extra=pd.concat([old, new], ignore_index=True))
+    merged = merged[merged["id"].isin(set(old["id"]) | set(new["id"].astype(str)))]
+    shipped = load_registry().set_index("id")
+    fill = shipped.reindex(merged["id"]).fillna("").reset_index(drop=True)
+    merged = merged.reset_index(drop=True)
+    merged = merged.where(merged != "", fill).fillna("")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    merged.to_csv(tmp, index=False, encoding="utf-8")
+    os.replace(tmp, target)
+    os.environ[USER_REGISTRY_ENV] = str(target)
+    return target
 
 
 def parse_alias(alias: str) -> tuple[str, str, bool]:
@@ -231,8 +299,7 @@ def compile_registry(registry: pd.DataFrame) -> Matcher:
         types.append(row["type"])
         names.append(row["label_en"] or row["id"])
         for text, register, exact in _aliases(row):
-            key = _NONWORD.sub(" ", textnorm.normalize(text)).split()
-            key = " ".join(key)
+            key = " ".join(masked_key(textnorm.normalize(text)).split())
             if len(key.replace(" ", "")) < 2:
                 continue
             if key in written and alias_entity[written[key]] != ent:
@@ -276,16 +343,99 @@ def matcher(registry: pd.DataFrame | Matcher | None = None) -> Matcher:
     """The compiled matcher of ``registry`` (default: the shipped one), cached by fingerprint."""
     if isinstance(registry, Matcher):
         return registry
-    reg = default_registry() if registry is None else registry
+    if registry is None:
+        return _default_matcher()
+    fp = _fingerprint(registry)
+    if fp not in _MATCHERS:
+        _MATCHERS[fp] = compile_registry(registry)
+    return _MATCHERS[fp]
+
+
+def _default_matcher() -> Matcher:
+    return _matcher_for(*_user_state())
+
+
+@cache
+def _matcher_for(user_path: str, mtime: int) -> Matcher:
+    reg = _registry_for(user_path, mtime)
     fp = _fingerprint(reg)
     if fp not in _MATCHERS:
         _MATCHERS[fp] = compile_registry(reg)
     return _MATCHERS[fp]
 
 
+@cache
+def _char_classes() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per BMP code point: word character (``re``'s ``\\w`` without ``_``), whitespace,
+    sentence break, sentence-break punctuation."""
+    chars = [chr(c) for c in range(0x10000)]
+    word = np.fromiter((ch.isalnum() for ch in chars), dtype=bool, count=len(chars))
+    space = np.fromiter((ch.isspace() for ch in chars), dtype=bool, count=len(chars))
+    breaks = np.zeros(len(chars), dtype=bool)
+    breaks[[ord(c) for c in _BREAKS]] = True
+    punct = np.zeros(len(chars), dtype=bool)
+    punct[[ord(c) for c in _BREAK_PUNCT]] = True
+    return word, space, breaks, punct
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def masked_key(key: str) -> str:
+    """``key`` with every non-word character turned into a space (same length).
+
+    >>> masked_key('غزه,"مصر"_x')
+    'غزه  مصر  x'
+    """
+    codes = _codes(key).copy()
+    word = _char_classes()[0]
+    codes[~(word[np.minimum(codes, 0xFFFF)] & (codes <= 0xFFFF))] = 32
+    return codes.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _runs(breaks: np.ndarray, filler: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of runs of filler holding a break, with text before them."""
+    idx = np.arange(len(breaks))
+    last = np.maximum.accumulate(np.where(filler, -1, idx))
+    nxt = np.minimum.accumulate(np.where(filler, len(breaks), idx)[::-1])[::-1]
+    pos = np.flatnonzero(breaks)
+    before = last[pos]
+    new = np.ones(len(pos), dtype=bool)
+    new[1:] = before[1:] != before[:-1]
+    starts = pos[new & (before >= 0)]
+    return starts, nxt[starts]
+
+
+def segments(text: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Sentence and paragraph breaks of ``text``: ``((starts, ends), (starts, ends))``.
+
+    A sentence ends at ؟ ? ! ؛ or a newline, or at a full stop after two word characters
+    and before a non-word one; a paragraph at newlines. Runs of breaks and spaces are one.
+
+    >>> (s, e), (ps, pe) = segments("د. بدر وصل. ثم؟\\n\\nغادر")
+    >>> s.tolist(), e.tolist(), ps.tolist()
+    ([10, 14], [12, 17], [15])
+    """
+    codes = _codes(text)
+    word, space, breaks_tbl, punct = _char_classes()
+    bmp = np.minimum(codes, 0xFFFF)
+    is_word = word[bmp] & (codes <= 0xFFFF)
+    is_space = space[bmp]
+    dot = codes == 46
+    before = np.zeros(len(codes), dtype=bool)
+    before[2:] = is_word[1:-1] & is_word[:-2]
+    after = np.zeros(len(codes), dtype=bool)
+    after[:-1] = is_word[1:]
+    breaks = breaks_tbl[bmp] | (dot & before & ~after)
+    sentences = _runs(breaks, is_space | punct[bmp])
+    paragraphs = _runs(codes == 10, is_space)
+    return sentences, paragraphs
+
+
 def _hits(key: str, m: Matcher) -> list[tuple[int, int, int, int]]:
     """Non-overlapping ``(kstart, kend, entity, alias)`` in ``key``, leftmost then longest."""
-    padded = f" {_NONWORD.sub(' ', key)} "
+    padded = f" {masked_key(key)} "
     found = []
     for end, (ent, alias, plen, vlen) in m.automaton.iter(padded):
         total = plen + vlen + 2
@@ -301,14 +451,6 @@ def _hits(key: str, m: Matcher) -> list[tuple[int, int, int, int]]:
         out.append((kstart, kstart + vlen, ent, alias))
         last = kstart + vlen
     return out
-
-
-def _index_of(ends: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    return np.searchsorted(ends, starts, side="right")
-
-
-def _boundaries(pattern: re.Pattern[str], text: str) -> np.ndarray:
-    return np.array([b.end() for b in pattern.finditer(text) if b.start() > 0], dtype=np.int64)
 
 
 def find_mentions(text: str, field: str = "title",
@@ -335,8 +477,9 @@ def find_mentions(text: str, field: str = "title",
         return []
     spans = [keyed.span(ks, ke) for ks, ke, _, _ in hits]
     starts = np.fromiter((s for s, _ in spans), dtype=np.int64, count=len(spans))
-    sentences = _index_of(_boundaries(_SENTENCE_END, text), starts)
-    paragraphs = _index_of(_boundaries(_PARAGRAPH_END, text), starts)
+    (sent_starts, _), (para_starts, _) = segments(text)
+    sentences = np.searchsorted(sent_starts, starts, side="right")
+    paragraphs = np.searchsorted(para_starts, starts, side="right")
     out = []
     for i, ((_, _, ent, alias), (start, end)) in enumerate(zip(hits, spans, strict=True)):
         out.append({
@@ -415,13 +558,13 @@ def label(entity_ids: Iterable[str], lang: str = "en",
     >>> label(["cairo", "ziyad-nakhalah", "no-such-id"], "fa")
     ['قاهره', 'زیاد النخاله', None]
     """
-    table = _labels(lang) if registry is None else _label_map(registry, lang)
+    table = _labels(lang, *_user_state()) if registry is None else _label_map(registry, lang)
     return [table.get(str(i)) for i in entity_ids]
 
 
 @cache
-def _labels(lang: str) -> dict[str, str]:
-    return _label_map(default_registry(), lang)
+def _labels(lang: str, user_path: str, mtime: int) -> dict[str, str]:
+    return _label_map(_registry_for(user_path, mtime), lang)
 
 
 def _label_map(reg: pd.DataFrame, lang: str) -> dict[str, str]:
@@ -574,15 +717,15 @@ def _suggest_field(text: str, doc_id: str, field: str, m: Matcher, cs: _CueSet,
     spans = known.get((doc_id, field))
     if spans is None:
         spans = [keyed.span(s, e) for s, e, _, _ in _hits(keyed.key, m)]
-    ends = _boundaries(_SENTENCE_END, text)
+    (breaks, ends), _ = segments(text)
     rows = []
     for ks, ke, kind, cue in _candidates(masked, cs):
         start, end = keyed.span(ks, ke)
         if any(s < end and start < e for s, e in spans):
             continue
-        sent = int(_index_of(ends, np.array([start]))[0])
+        sent = int(np.searchsorted(breaks, start, side="right"))
         lo = int(ends[sent - 1]) if sent > 0 else 0
-        hi = int(ends[sent]) if sent < len(ends) else len(text)
+        hi = int(breaks[sent]) + 1 if sent < len(breaks) else len(text)
         rows.append({"doc_id": doc_id, "surface": text[start:end], "key": masked[ks:ke],
                      "type": kind, "cue": cue, "example": " ".join(text[lo:hi].split())})
     return rows

@@ -150,6 +150,127 @@ def results_html(
     return "\n".join(parts)
 
 
+def counts(articles: pd.DataFrame, by: str | list[str], missing: str = "(none)") -> pd.DataFrame:
+    """Articles per value of ``by`` (one column or several), with their share, largest first.
+
+    >>> from helpers import tables
+    >>> arts = tables.frame("articles", [{"lang": "ar"}, {"lang": "ar"}, {"lang": "fa"}, {}])
+    >>> counts(arts, "lang").values.tolist()
+    [['ar', 2, 0.5], ['fa', 1, 0.25], ['(none)', 1, 0.25]]
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    frame = articles[keys].astype("string").fillna(missing)
+    table = frame.value_counts(sort=True).rename("articles").reset_index()
+    table["share"] = (table["articles"] / max(len(articles), 1)).round(4)
+    return table
+
+
+def monthly(articles: pd.DataFrame, by: str = "lang") -> pd.DataFrame:
+    """Dated articles per month (rows, ``YYYY-MM``) and ``by`` value (columns).
+
+    >>> from helpers import tables
+    >>> arts = tables.frame("articles", [{"lang": "ar", "published": "2023-12-24"},
+    ...                                  {"lang": "fa", "published": "2023-06-06"}, {}])
+    >>> monthly(arts).to_dict("index")
+    {'2023-06': {'ar': 0, 'fa': 1}, '2023-12': {'ar': 1, 'fa': 0}}
+    """
+    dated = articles[articles["published"].notna()]
+    month = pd.to_datetime(dated["published"], utc=True).dt.strftime("%Y-%m")
+    table = pd.crosstab(month.rename("month"), dated[by].astype("string").fillna("(none)"))
+    table.columns.name = None
+    return table
+
+
+def quality(articles: pd.DataFrame, mentions: pd.DataFrame, examples: int = 3) -> pd.DataFrame:
+    """Per outlet and language: articles, share with a date, an outlet, an entity, all three,
+    and the ids of a few articles that have none of the three (where extraction fails).
+
+    >>> from helpers import tables
+    >>> arts = tables.frame("articles", [
+    ...     {"doc_id": "a", "lang": "ar", "outlet": "x", "published": "2023-12-24"},
+    ...     {"doc_id": "b", "lang": "ar"}, {"doc_id": "c", "lang": "ar"}])
+    >>> m = tables.frame("mentions", [{"doc_id": "a", "entity_id": "gaza"}])
+    >>> quality(arts, m).to_dict("records")[0]["without any"]
+    'b, c'
+    >>> quality(arts, m)[["outlet", "articles", "date", "outlet found", "entity", "all three"]
+    ...     ].values.tolist()
+    [['(none)', 2, 0.0, 0.0, 0.0, 0.0], ['x', 1, 1.0, 1.0, 1.0, 1.0]]
+    """
+    has_entity = articles["doc_id"].isin(mentions["doc_id"])
+    flags = pd.DataFrame({
+        "outlet": articles["outlet"].astype("string").fillna("(none)"),
+        "lang": articles["lang"].astype("string").fillna("(none)"),
+        "date": articles["published"].notna().to_numpy(),
+        "outlet found": articles["outlet"].notna().to_numpy(),
+        "entity": has_entity.to_numpy(),
+        "doc_id": articles["doc_id"].astype("string"),
+    })
+    flags["all three"] = flags["date"] & flags["outlet found"] & flags["entity"]
+    none = ~(flags["date"] | flags["outlet found"] | flags["entity"])
+    shares = flags.groupby(["outlet", "lang"], sort=True).agg(
+        articles=("doc_id", "size"), date=("date", "mean"),
+        **{"outlet found": ("outlet found", "mean")}, entity=("entity", "mean"),
+        **{"all three": ("all three", "mean")})
+    without = (flags[none].groupby(["outlet", "lang"])["doc_id"]
+               .agg(lambda ids: ", ".join(ids.head(examples))))
+    shares["without any"] = without.reindex(shares.index).fillna("")
+    return shares.round(3).reset_index()
+
+
+def missing(articles: pd.DataFrame, mentions: pd.DataFrame, what: str = "any",
+            n: int = 10) -> pd.DataFrame:
+    """Up to ``n`` articles lacking ``what`` ("date", "outlet", "entity" or "any"), with
+    the columns a reader needs to find them (id, file, part, language, title).
+
+    >>> from helpers import tables
+    >>> arts = tables.frame("articles", [{"doc_id": "a", "outlet": "x"}, {"doc_id": "b"}])
+    >>> missing(arts, tables.frame("mentions", []), "outlet")["doc_id"].tolist()
+    ['b']
+    """
+    lacks = {
+        "date": articles["published"].isna(),
+        "outlet": articles["outlet"].isna(),
+        "entity": ~articles["doc_id"].isin(mentions["doc_id"]),
+    }
+    if what == "any":
+        mask = lacks["date"] | lacks["outlet"] | lacks["entity"]
+    elif what in lacks:
+        mask = lacks[what]
+    else:
+        raise ValueError(f"what must be one of {[*lacks, 'any']}, not {what!r}")
+    cols = ["doc_id", "file", "part", "lang", "outlet", "published", "title"]
+    return articles.loc[mask.to_numpy(), cols].head(n).reset_index(drop=True)
+
+
+def samples(articles: pd.DataFrame, n: int = 5, seed: int = 0) -> pd.DataFrame:
+    """A reproducible random sample of articles with their main columns.
+
+    >>> from helpers import tables
+    >>> arts = tables.frame("articles", [{"doc_id": str(i)} for i in range(10)])
+    >>> samples(arts, 3)["doc_id"].tolist() == samples(arts, 3)["doc_id"].tolist()
+    True
+    """
+    cols = ["doc_id", "lang", "outlet", "published", "title", "body"]
+    picked = articles.sample(n=min(n, len(articles)), random_state=seed)
+    return picked[cols].reset_index(drop=True)
+
+
+def top_entity(mentions: pd.DataFrame) -> str:
+    """The entity named in most articles ("" when there is none).
+
+    >>> from helpers import tables
+    >>> top_entity(tables.frame("mentions", [{"doc_id": d, "entity_id": e}
+    ...     for d, e in [("a", "x"), ("a", "y"), ("b", "y")]]))
+    'y'
+    >>> top_entity(tables.frame("mentions", []))
+    ''
+    """
+    if mentions.empty:
+        return ""
+    per_entity = mentions.groupby("entity_id")["doc_id"].nunique()
+    return str(per_entity.sort_values(ascending=False, kind="stable").index[0])
+
+
 @dataclass
 class Query:
     """What the controls say: filters, words, entity and page."""

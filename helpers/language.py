@@ -34,7 +34,6 @@ import numpy as np
 
 DATA_FILE = Path(__file__).parent / "data" / "language.json"
 LANGS = ("ar", "fa", "en", "und")
-_LETTER_SAMPLE = 200_000
 
 # Code-point ranges of letters by script, as (first, last, script).
 _SCRIPT_RANGES = (
@@ -157,7 +156,7 @@ def scores(text: str) -> dict[str, float]:
     True
     """
     r = rules()
-    sample = text[:_LETTER_SAMPLE]
+    sample = text[: r.sample_chars]
     counts = Counter(words_only(text[: r.sample_chars]).split())
     out = {}
     for lang, letters in r.letters.items():

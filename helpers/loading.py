@@ -323,8 +323,17 @@ class _Reader:
         if not text.strip():
             raise LoadError("empty", f"{self.rel} holds no text.")
         fmt = sniff_format(path.name, text)
-        handler = getattr(self, f"read_{fmt}")
-        handler(text)
+        try:
+            getattr(self, f"read_{fmt}")(text)
+        except LoadError as exc:
+            # a format guessed from content alone (a page starting with "[" or "<") that
+            # does not parse is read as a text page; unsafe XML is never read further
+            by_extension = Path(path.name).suffix.lower() in _EXTENSIONS
+            if by_extension or fmt == "txt" or exc.reason == "xml-unsafe" or self.articles:
+                raise
+            self.file_warnings.append(f"looked like {fmt} but is not ({exc.reason}): "
+                                      "read as a text page")
+            self.read_txt(text)
         if not self.articles and not self.problems:
             self.problem("no-articles", f"{self.rel} was read as {fmt} but holds no article.")
 
@@ -450,12 +459,12 @@ class _Reader:
             self.add_record(part, record, "jsonl", {})
 
     def read_csv(self, text: str, delimiter: str | None = None) -> None:
+        delimiter = _csv_delimiter(text, delimiter)
         fmt = "tsv" if delimiter == "\t" else "csv"
         rows = _csv_rows(text, delimiter)
         if not rows:
             raise LoadError("csv-empty", f"{self.rel} holds no CSV rows.")
-        fmt = "tsv" if _csv_delimiter(text, delimiter) == "\t" else "csv"
-        if all(sum(1 for v in row if v.strip()) <= 1 for row in rows[: 200]):
+        if all(sum(1 for v in row if v.strip()) <= 1 for row in rows[:200]):
             self.read_value_lines([next((v for v in row if v.strip()), "") for row in rows], fmt)
             return
         header = [h.strip().lower() for h in rows[0]]
@@ -594,6 +603,10 @@ def decode_bytes(raw: bytes) -> tuple[str, str | None, str]:
     mixed = _decode_mixed(raw)
     if mixed:
         return mixed
+    damaged = _damaged_utf8(raw)
+    if damaged is not None:
+        bad = damaged.count("\ufffd")
+        return damaged, "utf-8", f"bytes not valid utf-8 replaced ({bad})"
     guess = _guess_encoding(raw)
     if guess:
         text = raw.decode(guess, errors="replace")
@@ -602,12 +615,33 @@ def decode_bytes(raw: bytes) -> tuple[str, str | None, str]:
     return text, "utf-8", f"bytes not valid utf-8 replaced ({text.count(chr(0xFFFD))})"
 
 
+def _damaged_utf8(raw: bytes) -> str | None:
+    """``raw`` as UTF-8 with the odd bad byte replaced, when it is UTF-8 with some damage.
+
+    Valid multi-byte sequences must outnumber the invalid bytes three to one; a text in a
+    legacy code page forms valid sequences only by chance.
+
+    >>> _damaged_utf8("سلام دنیا".encode() + bytes([255]))
+    'سلام دنیا�'
+    >>> _damaged_utf8("سلام دنیا".encode("cp1256", "replace")) is None
+    True
+    """
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    multibyte = len(text) - len(text.encode("ascii", "ignore")) - bad
+    return text if multibyte >= 3 * max(bad, 1) else None
+
+
 def _decode_mixed(raw: bytes) -> tuple[str, str, str] | None:
     """Mostly UTF-8 with some lines in one other code page: each line read in its own.
+
+    A line that is UTF-8 with a stray bad byte stays UTF-8 (the byte is replaced).
 
     >>> text, enc, note = _decode_mixed("سطر أول\\n".encode() * 3 + "سطر ثان\\n".encode("cp1256"))
     >>> text.splitlines()[-1], enc, note
     ('سطر ثان', 'utf-8+cp1256', 'mixed encodings: 1 of 4 lines read as cp1256')
+    >>> _decode_mixed("سطر أول\\n".encode() * 3 + "سطر ثان".encode() + b"\\xff\\n") is None
+    True
     """
     lines = raw.splitlines(keepends=True)
     bad = []
@@ -615,7 +649,8 @@ def _decode_mixed(raw: bytes) -> tuple[str, str, str] | None:
         try:
             line.decode("utf-8")
         except UnicodeDecodeError:
-            bad.append(i)
+            if _damaged_utf8(line) is None:
+                bad.append(i)
     if len(lines) < 2 or not bad or 2 * sum(len(lines[i]) for i in bad) > len(raw):
         return None
     other = _guess_encoding(b"".join(lines[i] for i in bad))
@@ -889,10 +924,9 @@ def _csv_delimiter(text: str, delimiter: str | None) -> str:
         return max(",\t;|", key=first.count)
 
 
-def _csv_rows(text: str, delimiter: str | None) -> list[list[str]]:
+def _csv_rows(text: str, delimiter: str) -> list[list[str]]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    delim = _csv_delimiter(text, delimiter)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delim)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
     return [row for row in reader if row]
 
 
@@ -1224,19 +1258,23 @@ def _json_ld(doc: Any) -> dict[str, str]:
 
 
 def _main_text(doc: Any) -> str:
+    """The article text of a page: the ``<article>`` element, unless a block of paragraphs
+    elsewhere holds more text (teaser ``<article>`` cards), then the body as a last resort."""
     for bad in doc.iter(*_DROP_TAGS):
         bad.drop_tree()
-    articles = list(doc.iter("article"))
-    if articles:
-        best = max(articles, key=lambda a: len(a.text_content()))
-        return element_text(best)
     scores: dict[Any, int] = {}
     for p in doc.iter("p"):
         parent = p.getparent()
         if parent is not None:
             scores[parent] = scores.get(parent, 0) + len(p.text_content().strip())
-    if scores:
-        return element_text(max(scores, key=scores.__getitem__))
+    best_block = max(scores, key=scores.__getitem__) if scores else None
+    articles = list(doc.iter("article"))
+    if articles:
+        best = max(articles, key=lambda a: len(a.text_content()))
+        if best_block is None or len(best.text_content()) >= scores[best_block]:
+            return element_text(best)
+    if best_block is not None:
+        return element_text(best_block)
     body = doc.find("body")
     return element_text(body if body is not None else doc)
 

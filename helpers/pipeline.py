@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -169,11 +170,6 @@ def _describe(exc: BaseException) -> str:
 
 def _conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with exactly the columns and dtypes of table ``name`` (cheap when it has them)."""
-    schema = tables.SCHEMAS[name]
-    if list(df.columns) == list(schema) and all(
-        str(df.dtypes[c]) == t for c, t in schema.items()
-    ):
-        return df.reset_index(drop=True)
     return tables.frame(name, df)
 
 
@@ -202,21 +198,30 @@ def arrow_schema(name: str) -> pa.Schema:
     return pa.schema([*fields, pa.field(FILE_COL, pa.string())])
 
 
-def to_arrow(name: str, df: pd.DataFrame, file: str) -> pa.Table:
-    """Table ``name`` as Arrow, tagged with ``file`` in ``_file``.
+def to_arrow(name: str, df: pd.DataFrame, owners: str | Sequence[tuple[str, int]]) -> pa.Table:
+    """Table ``name`` as Arrow, with ``_file``: one file, or ``(file, row count)`` runs.
 
-    >>> to_arrow("problems", tables.frame("problems", [{"reason": "x"}]), "a.txt").num_rows
-    1
+    >>> t = to_arrow("problems", tables.frame("problems", [{"reason": "x"}] * 3),
+    ...              [("a.txt", 1), ("b.txt", 2)])
+    >>> t.column("_file").to_pylist()
+    ['a.txt', 'b.txt', 'b.txt']
     """
-    df = _conform(name, df).assign(**{FILE_COL: file})
-    return pa.Table.from_pandas(df, schema=arrow_schema(name), preserve_index=False)
+    df = _conform(name, df)
+    if isinstance(owners, str):
+        owners = [(owners, len(df))]
+    files = pa.DictionaryArray.from_arrays(
+        pa.array(np.repeat(np.arange(len(owners), dtype=np.int32), [n for _, n in owners])),
+        pa.array([f for f, _ in owners], pa.string())).cast(pa.string())
+    schema = arrow_schema(name)
+    data = pa.Table.from_pandas(df, schema=schema.remove(schema.get_field_index(FILE_COL)),
+                                preserve_index=False)
+    return data.append_column(schema.field(FILE_COL), files)
 
 
 def to_pandas(name: str, table: pa.Table) -> pd.DataFrame:
     """Arrow ``table`` as a DataFrame with the dtypes of ``helpers.tables`` (no ``_file``)."""
     table = table.drop_columns([c for c in table.column_names if c not in tables.SCHEMAS[name]])
-    df = table.to_pandas(types_mapper=_pandas_type, self_destruct=True)
-    return df
+    return tables.from_arrow(table)
 
 
 _STRING = tables.empty("problems").dtypes["file"]
@@ -263,7 +268,8 @@ def process_batch(paths: Sequence[str], root: str, options: Any = None) -> Batch
     """
     t0 = time.perf_counter()
     before = dict(STAGE_SECONDS)
-    parts: dict[str, list[pa.Table]] = {name: [] for name in tables.TABLES}
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in tables.TABLES}
+    owners: dict[str, list[tuple[str, int]]] = {name: [] for name in tables.TABLES}
     files = []
     for p in paths:
         path = Path(p)
@@ -273,13 +279,14 @@ def process_batch(paths: Sequence[str], root: str, options: Any = None) -> Batch
         out = process_file(path, Path(root), options)
         for name, df in out.items():
             if len(df):
-                parts[name].append(to_arrow(name, df, rel))
+                parts[name].append(df)
+                owners[name].append((rel, len(df)))
         files.append({"file": rel, "size": stat[0], "mtime_ns": stat[1], "hash": digest,
                       "articles": len(out["articles"])})
     payload, rows = {}, {}
-    for name, tbls in parts.items():
-        if tbls:
-            table = pa.concat_tables(tbls)
+    for name, frames in parts.items():
+        if frames:
+            table = to_arrow(name, pd.concat(frames, ignore_index=True), owners[name])
             payload[name] = parquet_bytes(table)
             rows[name] = table.num_rows
     stages = {k: v - before.get(k, 0.0) for k, v in STAGE_SECONDS.items()}

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -37,6 +38,7 @@ DATA_FILE = Path(__file__).parent / "data" / "furniture.json"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BLANK_RUN = re.compile(r"\n(?:[ \t\u00a0\u200f\u200e]*\n)+")
 _EDGE = re.compile(r"^[\W_]+|[\W_]+$")
+_SPACE_RUN = re.compile(" {2,}")
 _DATE_IN_LINE = re.compile(r"\d{1,4}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{1,4}|\d{1,2}:\d{2}")
 _NUMBER = re.compile(r"\d+")
 _ONLY_NUMBERS = re.compile(r"^[\d\s\W]*$")
@@ -76,16 +78,28 @@ class Markers:
 
     split_headers: frozenset[str]
     min_body_chars: int
-    keyword_prefixes: tuple[str, ...]
-    source_prefixes: tuple[str, ...]
-    date_prefixes: tuple[str, ...]
-    drop_prefixes: tuple[str, ...]
+    keyword_prefixes: re.Pattern[str]
+    source_prefixes: re.Pattern[str]
+    date_prefixes: re.Pattern[str]
+    drop_prefixes: re.Pattern[str]
     comment_sections: frozenset[str]
     comment_prompts: tuple[str, ...]
     tail_menus: frozenset[str]
     share_words: frozenset[str]
     end_markers: frozenset[str]
     inline_prefixes: tuple[str, ...]
+
+
+@cache
+def _short_normalizer() -> Callable[[str], str]:
+    """``textnorm.normalize`` for short strings: its own mapping table, applied with
+    ``str.translate`` (its vectorised path costs about 50 µs a call, too much per line).
+    ``tests/test_rawtext.py`` checks that both give the same key."""
+    table_of = getattr(textnorm, "_table", None)
+    if table_of is None:
+        return textnorm.normalize
+    table = {**table_of(), 0: ""}  # normalize deletes NUL too
+    return lambda text: _SPACE_RUN.sub(" ", text.translate(table))
 
 
 def line_key(line: str) -> str:
@@ -98,7 +112,7 @@ def line_key(line: str) -> str:
     >>> line_key("برچسب‌ها:")
     'برچسب ها'
     """
-    return _EDGE.sub("", textnorm.normalize(line[:_KEY_CHARS]))
+    return _EDGE.sub("", _short_normalizer()(line[:_KEY_CHARS]))
 
 
 @cache
@@ -116,13 +130,18 @@ def markers() -> Markers:
     def longest_first(name: str) -> tuple[str, ...]:
         return tuple(sorted(set(keys(name)), key=len, reverse=True))
 
+    def prefix_pattern(name: str, space_ok: bool = False) -> re.Pattern[str]:
+        alternatives = "|".join(re.escape(p) for p in longest_first(name))
+        follow = r"\s*:|$| " if space_ok else r"\s*:|$"
+        return re.compile(f"^(?:{alternatives})(?={follow})")
+
     return Markers(
         split_headers=frozenset(keys("split_headers")),
         min_body_chars=int(data["split_headers"]["min_body_chars"]),
-        keyword_prefixes=longest_first("keyword_prefixes"),
-        source_prefixes=longest_first("source_prefixes"),
-        date_prefixes=longest_first("date_prefixes"),
-        drop_prefixes=longest_first("drop_prefixes"),
+        keyword_prefixes=prefix_pattern("keyword_prefixes"),
+        source_prefixes=prefix_pattern("source_prefixes"),
+        date_prefixes=prefix_pattern("date_prefixes", space_ok=True),
+        drop_prefixes=prefix_pattern("drop_prefixes"),
         comment_sections=frozenset(keys("comment_sections")),
         comment_prompts=longest_first("comment_prompts"),
         tail_menus=frozenset(keys("tail_menus")),
@@ -132,16 +151,16 @@ def markers() -> Markers:
     )
 
 
-def _prefix(key: str, prefixes: tuple[str, ...], *, space_ok: bool = False) -> str | None:
-    """The prefix ``key`` starts with, followed by ':' (or a space when ``space_ok``)."""
-    for p in prefixes:
-        if key.startswith(p):
-            rest = key[len(p) :]
-            if not rest or rest.lstrip().startswith(":"):
-                return p
-            if space_ok and rest.startswith(" "):
-                return p
-    return None
+def _prefix(key: str, pattern: re.Pattern[str]) -> str | None:
+    """The marker ``key`` starts with (followed by ':', the end, or a space where allowed).
+
+    >>> _prefix("كلمات دلاليه: غزه", markers().keyword_prefixes)
+    'كلمات دلاليه'
+    >>> _prefix("كلمات دلاليه كثيره", markers().keyword_prefixes) is None
+    True
+    """
+    found = pattern.match(key)
+    return found.group(0) if found else None
 
 
 def _after_colon(line: str) -> str:
@@ -278,7 +297,8 @@ def parse_lines(lines: list[str], *, find_title: bool = True) -> Article:
                 body.append("")
             continue
         key = line_key(stripped) if len(stripped) <= _MAX_MARKER_LINE else ""
-        long_key = key or line_key(stripped)
+        # a long line can only be furniture as "marker: ...", with the colon near its start
+        long_key = key or (line_key(stripped) if ":" in stripped[:_KEY_CHARS // 2] else "")
         if key in m.end_markers:
             continue
         if key in m.comment_sections:
@@ -310,7 +330,7 @@ def parse_lines(lines: list[str], *, find_title: bool = True) -> Article:
             continue
         if _prefix(long_key, m.drop_prefixes):
             continue
-        date_prefix = _prefix(long_key, m.date_prefixes, space_ok=True)
+        date_prefix = _prefix(long_key, m.date_prefixes)
         if date_prefix and (":" in long_key[: len(date_prefix) + 2] or _NUMBER.search(long_key)):
             datelines.append(stripped)
             continue

@@ -27,8 +27,11 @@ from matplotlib import font_manager
 #: Persian first, then DejaVu Sans (bundled with matplotlib) for Latin and symbols.
 FONT_FAMILIES = ["Noto Sans Arabic", "DejaVu Sans"]
 #: A family with real bold weights, for headings (Noto Sans Arabic is one variable font
-#: that matplotlib draws at a single weight).
-HEADING_FAMILIES = ["IBM Plex Sans Arabic", "Noto Sans Arabic", "DejaVu Sans"]
+#: that matplotlib draws at a single weight). On the reshaper path Noto Sans Arabic backs
+#: it up: IBM Plex Sans Arabic lacks many Persian isolated presentation forms. Where
+#: matplotlib shapes, glyphs come from the base letters Plex has, and listing Noto would
+#: only log "Failed to find font weight bold" (matplotlib 3.11 checks every family).
+HEADING_FAMILIES = ["IBM Plex Sans Arabic", "DejaVu Sans"]
 _FONT_PACKAGES = ("noto-sans-arabic", "ibm-plex-sans-arabic")
 
 # Bidi embeddings, overrides and isolates, LRM/RLM, ALM: a label from the corpus must not
@@ -222,6 +225,9 @@ RC: dict[str, object] = {
 }
 
 _registered: set[str] = set()
+
+if not matplotlib_shapes():
+    HEADING_FAMILIES.insert(1, "Noto Sans Arabic")
 
 
 def setup_fonts(apply_rc: bool = True) -> list[str]:

@@ -260,10 +260,21 @@ class _Config:
     not_names: frozenset[str]
     dateline_tail: re.Pattern
     source_line: re.Pattern
-    cues: tuple[tuple[dict, re.Pattern], ...]
-    quoted: tuple[tuple[dict, re.Pattern], ...]
+    source_line_needs: re.Pattern | None
+    cues: tuple[tuple[dict, re.Pattern, re.Pattern | None], ...]
+    quoted: tuple[tuple[dict, re.Pattern, re.Pattern | None], ...]
     quoted_stops: tuple[str, ...]
     quoted_not_names: frozenset[str]
+
+
+def _needs(spec: dict) -> re.Pattern | None:
+    """Literal words of a pattern, normalised: the pattern runs only if one is present."""
+    words = [_norm_pattern(w) for w in spec.get("needs", ())]
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
+def _present(needs: re.Pattern | None, key: str) -> bool:
+    return needs is None or needs.search(key) is not None
 
 
 def _chars(chars: str) -> str:
@@ -295,8 +306,10 @@ def _config() -> _Config:
         not_names=frozenset(_key(n) for n in c["not_names"]),
         dateline_tail=re.compile(_norm_pattern(c["dateline_tail"])),
         source_line=re.compile(_norm_pattern(c["source_line"]["pattern"])),
-        cues=tuple((cue, re.compile(_norm_pattern(cue["pattern"]))) for cue in c["cues"]),
-        quoted=tuple((q, re.compile(_norm_pattern(q["pattern"]))) for q in c["quoted"]),
+        source_line_needs=_needs(c["source_line"]),
+        cues=tuple((cue, re.compile(_norm_pattern(cue["pattern"])), _needs(cue))
+                   for cue in c["cues"]),
+        quoted=tuple((q, re.compile(_norm_pattern(q["pattern"])), _needs(q)) for q in c["quoted"]),
         quoted_stops=tuple(_norm_pattern(s) for s in c["quoted_name_stops"]),
         quoted_not_names=frozenset(_key(n) for n in c["quoted_not_names"]),
     )
@@ -376,10 +389,13 @@ def _delimiter(key: str, i: int, cfg: _Config, limit: int) -> int:
     return end
 
 
-def _capture(key: str, i: int, cfg: _Config) -> tuple[int, int] | None:
-    """An unknown name starting at ``i``: up to a delimiter, a stop word or max words."""
+def _capture(key: str, i: int, cfg: _Config, limit: int | None = None
+             ) -> tuple[int, int] | None:
+    """An unknown name starting at ``i``: up to a delimiter, a stop word, ``limit`` or
+    max words."""
     if i >= len(key):
         return None
+    key = key if limit is None else key[:limit]
     if i > 0 and key[i - 1] == '"':
         close = key.find('"', i)
         end = close if 0 < close - i <= 60 else -1
@@ -417,9 +433,16 @@ class _Found:
 
 
 def _name_after(key: str, pos: int, hits: list[_Hit], starts: list[int], cfg: _Config,
-                policy: str, window: bool, quoted_unknown: bool = False
-                ) -> tuple[int, int, Entry | None] | None:
-    """The name a cue ending at ``pos`` points at: a registry hit, else an unknown name."""
+                policy: str, window: bool, quoted_unknown: bool = False,
+                stop: int | None = None) -> tuple[int, int, Entry | None] | None:
+    """The name a cue ending at ``pos`` points at: a registry hit, else an unknown name.
+
+    With ``window`` the name may come later in the clause, up to a delimiter or ``stop``
+    (where the next cue starts). A name that is also a common word (~ in the registry)
+    counts there only after a type word or as the clause's last word
+    (``به گزارش سرویس بین الملل فارس به نقل از ...``).
+    """
+    stop = len(key) if stop is None else stop
     i = _skip_blank(key, pos)
     by_start = {h.start: h for h in hits}
     typed_end = _type_word_at(key, i, cfg)
@@ -430,33 +453,34 @@ def _name_after(key: str, pos: int, hits: list[_Hit], starts: list[int], cfg: _C
         if j in by_start:
             return j, by_start[j].end, by_start[j].entry
     if window:
-        limit = _delimiter(key, i, cfg, cfg.window)
+        limit = min(_delimiter(key, i, cfg, cfg.window), stop)
         k = bisect_right(starts, i - 1)
         while k < len(hits) and hits[k].start < limit:
             hit = hits[k]
-            if not hit.entry.strict or _type_word_before(key, hit.start, cfg) >= 0:
+            last = not key[hit.end:limit].strip(' "')
+            if not hit.entry.strict or last or _type_word_before(key, hit.start, cfg) >= 0:
                 return hit.start, hit.end, hit.entry
             k += 1
     if policy == "registry":
         return None
     if typed_end >= 0:
-        span = _capture(key, i, cfg)
+        span = _capture(key, i, cfg, stop)
         rest = key[typed_end:span[1]].strip() if span is not None else ""
         if not rest or rest in cfg.not_names:
             span = None  # a type word alone ("قالت صحيفة ...", "خبرنگار ما") names nobody
     elif policy == "any":
         start = i
         if window:
-            limit = _delimiter(key, i, cfg, cfg.window)
+            limit = min(_delimiter(key, i, cfg, cfg.window), stop)
             for j in range(i, limit):
                 if (j == i or key[j - 1] == " ") and _type_word_at(key, j, cfg) >= 0:
                     start = j
                     break
             if key.startswith(_key("خبرنگار"), start):
                 return None  # "به گزارش خبرنگار ما": the outlet's own reporter, unnamed
-        span = _capture(key, start, cfg)
+        span = _capture(key, start, cfg, stop)
     elif quoted_unknown and i > 0 and key[i - 1] == '"':
-        span = _capture(key, i, cfg)
+        span = _capture(key, i, cfg, stop)
         if span is not None and key.count(" ", *span) > 3:
             span = None  # a quotation, not a name
     else:
@@ -542,8 +566,8 @@ def _credits(kd: textnorm.Keyed, hits: list[_Hit], claimed: set[int], cfg: _Conf
 def _quoted(key: str, cfg: _Config, lang: str | None, cue_starts: list[int]) -> list[_Found]:
     cue_starts = sorted(cue_starts)
     out = []
-    for spec, rx in cfg.quoted:
-        if not _cue_lang_ok(spec, lang):
+    for spec, rx, needs in cfg.quoted:
+        if not _cue_lang_ok(spec, lang) or not _present(needs, key):
             continue
         for m in rx.finditer(key):
             start, end = m.span("name")
@@ -566,7 +590,8 @@ def _quoted(key: str, cfg: _Config, lang: str | None, cue_starts: list[int]) -> 
 def _source_lines(key: str, hits: list[_Hit], starts: list[int], cfg: _Config,
                   whole: bool) -> list[_Found]:
     out = []
-    matches = list(cfg.source_line.finditer(key))
+    present = _present(cfg.source_line_needs, key)
+    matches = list(cfg.source_line.finditer(key)) if present else []
     positions = [m.end() for m in matches]
     if whole and not (matches and matches[0].start() == 0):
         positions = [0]
@@ -636,26 +661,29 @@ def find_sources(text: str, field: str = "body", lang: str | None = None) -> lis
         for item in _source_lines(key, hits, starts, cfg, field == "source_line"):
             add(item)
     formula_name: str | None = None
-    cue_starts: list[int] = []
-    for cue, rx in cfg.cues:
-        if not _cue_lang_ok(cue, lang):
+    matches = []
+    for n, (cue, rx, needs) in enumerate(cfg.cues):
+        if _cue_lang_ok(cue, lang) and _present(needs, key):
+            matches += [(m.start(), n, m.end(), cue) for m in rx.finditer(key)]
+    matches.sort(key=lambda m: m[:2])
+    cue_starts = [m[0] for m in matches]
+    for cue_start, _, cue_end, cue in matches:
+        following = bisect_right(cue_starts, cue_end - 1)
+        stop = cue_starts[following] if following < len(cue_starts) else len(key)
+        got = _name_after(key, cue_end, hits, starts, cfg, cue["name"], cue["window"],
+                          cue.get("quoted_unknown", False), stop)
+        if got is None:
             continue
-        for m in rx.finditer(key):
-            cue_starts.append(m.start())
-            got = _name_after(key, m.end(), hits, starts, cfg, cue["name"], cue["window"],
-                              cue.get("quoted_unknown", False))
-            if got is None:
-                continue
-            start, end, entry = got
-            kind = cue["kind"]
-            if kind == _FORMULA_KIND:
-                name = entry.id if entry else key[start:end]
-                initial = not cue.get("initial", True) or _sentence_initial(key, m.start())
-                if initial and formula_name in (None, name):
-                    formula_name, kind = name, "outlet"
-                else:
-                    kind = "cited"
-            add(_Found(start, end, entry, kind, cue["id"]))
+        start, end, entry = got
+        kind = cue["kind"]
+        if kind == _FORMULA_KIND:
+            name = entry.id if entry else key[start:end]
+            initial = not cue.get("initial", True) or _sentence_initial(key, cue_start)
+            if initial and formula_name in (None, name):
+                formula_name, kind = name, "outlet"
+            else:
+                kind = "cited"
+        add(_Found(start, end, entry, kind, cue["id"]))
     for hit in hits:
         told = hit.prefix in ("ل", "ول", "فل") or (hit.entry.lil and hit.prefix in ("", "و", "ف"))
         if hit.start not in claimed and not hit.entry.strict and told:

@@ -209,25 +209,53 @@ def _from_records(name: str, rows: list[Mapping[str, object]]) -> pd.DataFrame |
         table = pa.Table.from_pylist(rows, schema=schema)
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return None
-    return table.to_pandas(types_mapper=_pandas_type)
+    return from_arrow(table)
 
 
-def _pandas_type(arrow_type: pa.DataType) -> object:
-    if pa.types.is_string(arrow_type):
-        return pd.StringDtype()
-    if pa.types.is_integer(arrow_type):
-        return pd.Int64Dtype()
-    return None
+_STRING, _INT, _STAMP = pd.StringDtype(), pd.Int64Dtype(), pd.DatetimeTZDtype("ns", "UTC")
+
+
+def from_arrow(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table with the types of these schemas as a DataFrame with their dtypes.
+
+    Column by column, about twice as fast as ``Table.to_pandas`` on the small tables of
+    one file (which pays a fixed cost per call).
+
+    >>> t = pa.table({"doc_id": ["d1", None], "start": pa.array([3, None], pa.int64())})
+    >>> from_arrow(t).dtypes.astype(str).tolist()
+    ['string', 'Int64']
+    """
+    out = {}
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        kind = col.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            out[name] = _STRING.__from_arrow__(col)
+        elif pa.types.is_integer(kind):
+            out[name] = _INT.__from_arrow__(col)
+        elif pa.types.is_timestamp(kind) and kind.tz == "UTC" and kind.unit == "ns":
+            out[name] = _STAMP.__from_arrow__(col)
+        else:
+            out[name] = col.to_pandas()
+    return pd.DataFrame(out, copy=False)
 
 
 def _as_dtype(values: pd.Series, dtype: str) -> pd.Series:
+    kind = values.dtype.kind
     if dtype.startswith("datetime64"):
+        if kind == "M":  # already instants: only the zone and the unit change (fast)
+            if getattr(values.dtype, "tz", None) is None:
+                values = values.dt.tz_localize("UTC")
+            return values.dt.tz_convert("UTC").astype(dtype)
         return pd.to_datetime(values, utc=True, errors="coerce").astype(dtype)
     if dtype == "Int64":
+        if kind in "iu":
+            return values.astype("Int64")
         return pd.to_numeric(values, errors="coerce").astype("Int64")
     if dtype == "float64":
         return pd.to_numeric(values, errors="coerce").astype("float64")
     if dtype == "string":
+        if isinstance(values.dtype, pd.StringDtype):  # pandas' default "str": NaN becomes NA
+            return values.astype("string")
         return values.astype("object").where(values.notna(), None).astype("string")
     return values.astype(dtype)
 

@@ -87,7 +87,12 @@ FORMS = [
     ("۳۰ اسفند ۱۴۰۳", "fa", "۳۰ اسفند ۱۴۰۳", "2025-03-20", "jalali", "day"),
     ("۱۵ اردیبهشت ۱۴۰۰", "fa", "۱۵ اردیبهشت ۱۴۰۰", "2021-05-05", "jalali", "day"),
     ("۱ مهر ۱۴۰۲", "fa", "۱ مهر ۱۴۰۲", "2023-09-23", "jalali", "day"),
-    ("سیزدهم آبان 1358 از سوی", "fa", "آبان 1358", "1979-10-23", "jalali", "month"),
+    ("سیزدهم آبان 1358 از سوی", "fa", "سیزدهم آبان 1358", "1979-11-04", "jalali", "day"),
+    ("در هشتم بهمن ماه1381 طي", "fa", "هشتم بهمن ماه1381", "2003-01-28", "jalali", "day"),
+    ("بیست و دوم بهمن ۱۳۵۷", "fa", "بیست و دوم بهمن ۱۳۵۷", "1979-02-11", "jalali", "day"),
+    ("في الحادي عشر من أغسطس 2015 قال", "ar", "الحادي عشر من أغسطس 2015", "2015-08-11",
+     "gregorian", "day"),
+    ("از آبان 1358", "fa", "آبان 1358", "1979-10-23", "jalali", "month"),
     ("در شهریور ۱۳۹۹", "fa", "شهریور ۱۳۹۹", "2020-08-22", "jalali", "month"),
     ("۱۴ خرداد ۱۳۶۸", "fa", "۱۴ خرداد ۱۳۶۸", "1989-06-04", "jalali", "day"),
     ("۲۲ بهمن ۱۳۵۷", "fa", "۲۲ بهمن ۱۳۵۷", "1979-02-11", "jalali", "day"),
@@ -129,6 +134,11 @@ FORMS = [
      "day"),
     ("1436/10/26هـ", "ar", "1436/10/26هـ", "2015-08-11", "hijri", "day"),
     ("شهر رمضان 1444 هـ", "ar", "رمضان 1444 هـ", "2023-03-23", "hijri", "month"),
+    ("26 شوال 1436 ه‍ في", "ar", "26 شوال 1436 ه", "2015-08-11", "hijri", "day"),
+    ("7 ذي القعدة 1436 هجري", "ar", "7 ذي القعدة 1436 هجري", "2015-08-22", "hijri", "day"),
+    ("12 ربيع الاول 1445", "ar", "12 ربيع الاول 1445", "2023-09-27", "hijri", "day"),
+    ("1436/10/26", "ar", "1436/10/26", "2015-08-11", "hijri", "day"),
+    ("1436/10/26", "fa", "1436/10/26", "2058-01-15", "jalali", "day"),
     # numeric Gregorian, ISO 8601
     ("11/08/2015", "ar", "11/08/2015", "2015-08-11", "gregorian", "day"),
     ("22 / 8 / 2015م", "ar", "22 / 8 / 2015م", "2015-08-22", "gregorian", "day"),
@@ -188,7 +198,8 @@ def test_time_zones(text: str, utc: str, tz: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["30 فبراير 2023", "29 February 2023", "1402/13/40", "۳۰ اسفند ۱۴۰۲", "31 آبان 1402",
-     "2023-13-01", "31/04/2023", "32 ديسمبر 2020", "31 رمضان 1444 هـ", "25:70 - 1402/03/16"],
+     "2023-13-01", "31/04/2023", "32 ديسمبر 2020", "31 رمضان 1444 هـ", "25:70 - 1402/03/16",
+     "0 أغسطس 2015", "00/08/2015"],
 )
 def test_impossible_dates_are_rejected_with_a_problem(text: str) -> None:
     assert all(r["date"].year != 2023 or r["precision"] != "day" for r in dates.find_dates(text))
@@ -522,3 +533,47 @@ def test_published_coverage() -> None:
     by_lang = timeline.published_coverage(_chart_articles(), by="lang")
     fa = by_lang[by_lang["lang"] == "fa"].set_index("evidence")["share"].to_dict()
     assert fa == {"stated": 0.5, "undated": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("body", "role"),
+    [
+        ("الرياض 11 أغسطس 2015 واس\nقال الوزير", "published"),
+        ("تاريخ النشر: 24th, December 2023 GMT\nفي تطور مهم", "published"),
+        ("آخر تحديث: 12 أغسطس 2015 - 10:00\nقال", "updated"),
+        ("قال الوزير في 11 أغسطس 2015 إن الاتفاق", "mentioned"),
+        ("ایرانی‌ها چقدر از اینترنت استفاده می‌کنند؟ شناسه خبر: 96106 ۲۴ مرداد ۱۳۹۶ - ۱۹:۴۰ بررسی",
+         "published"),
+        ("x " * 200 + "الرياض 11 أغسطس 2015 واس", "mentioned"),  # not at the top
+    ],
+)
+def test_byline_at_the_top_of_the_body(body: str, role: str) -> None:
+    out = dates.run(_tables([{"body": body}]))
+    assert out["dates"]["role"].tolist() == [role]
+    assert out["articles"]["published"].notna().tolist() == [role == "published"]
+
+
+def test_relative_day_with_the_wrong_weekday_is_flagged() -> None:
+    out = dates.run(_tables([{"body": "الرياض 11 أغسطس 2015 واس\nقال اليوم الجمعة إن"}]))
+    rel = out["dates"][out["dates"]["rule"].str.startswith("relative")].iloc[0]
+    assert "weekday-mismatch" in rel["rule"] and rel["confidence"] < 0.7
+
+
+def test_hijri_outside_umm_al_qura_is_a_problem_not_a_guess() -> None:
+    out = dates.run(_tables([{"body": "ولد في 1 محرم 1300 هـ"}]))
+    assert out["problems"]["reason"].tolist() == ["date-out-of-range"]
+    assert out["dates"].empty
+
+
+def test_run_keeps_the_index_and_the_schema() -> None:
+    arts = tables.frame("articles", [{"doc_id": "a", "body": "الرياض 11 أغسطس 2015 - 10:30"},
+                                     {"doc_id": "b", "body": "في 2025"}])
+    arts.index = [5, 9]
+    out = dates.run({"articles": arts})
+    assert out["articles"].index.tolist() == [5, 9]
+    assert str(out["articles"].loc[5, "published"]) == "2015-08-11 10:30:00+00:00"
+    assert out["articles"].dtypes.to_dict() == tables.empty("articles").dtypes.to_dict()
+    assert out["dates"].dtypes.to_dict() == tables.empty("dates").dtypes.to_dict()
+    empty = dates.run({"articles": tables.empty("articles")})
+    assert empty["articles"].dtypes.to_dict() == tables.empty("articles").dtypes.to_dict()
+    assert empty["dates"].empty and empty["problems"].empty

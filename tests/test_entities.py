@@ -475,3 +475,27 @@ def test_charts_top_entities_and_naming() -> None:
     assert charts.naming_chart(table, "nobody").axes[0].texts  # a "no data" figure
     with pytest.raises(ValueError):
         charts.top_entities(mentions, lang="de")
+
+
+def test_add_entities_is_used_by_matching_labels_and_fingerprint(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(entities.USER_REGISTRY_ENV, raising=False)
+    before = entities.registry_fingerprint()
+    assert ids("قالت جين رو إن") == []
+    path = entities.add_entities(
+        [{"id": "jane-roe", "type": "person", "label_en": "Jane Roe", "label_ar": "جين رو"}],
+        tmp_path / "mine.csv")
+    assert entities.registry_fingerprint() != before
+    assert ids("قالت جين رو إن") == ["jane-roe"]
+    # A correction of a shipped row: only the new cells, the rest is kept.
+    entities.add_entities(pd.DataFrame([{"id": "cairo", "aliases_en": "Cairo|Al-Qahira"}]))
+    assert entities.user_registry_path() == path
+    assert ids("in Al-Qahira and القاهرة") == ["cairo", "cairo"]
+    assert entities.label(["cairo", "jane-roe"], "fa") == ["قاهره", "Jane Roe"]
+    arts = tables.frame("articles", [{"doc_id": "d", "body": "جين رو في القاهرة"}])
+    assert entities.run({"articles": arts})["mentions"]["entity_id"].tolist() == [
+        "jane-roe", "cairo"]
+    with pytest.raises(ValueError):
+        entities.add_entities([{"label_en": "no id"}])
+    monkeypatch.delenv(entities.USER_REGISTRY_ENV)
+    assert entities.registry_fingerprint() == before

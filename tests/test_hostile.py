@@ -226,9 +226,54 @@ def test_unsafe_xml_is_refused_by_the_parser():
 def test_unreadable_file(hostile):
     [case] = [c for c in hostile["cases"] if c.path == "perm/secret.txt"]
     if case.expect == "skip":
-        pytest.skip(case.note)
+        pytest.skip(case.note + "; see test_unreadable_file_without_root_powers")
     rows = rows_of(hostile["corpus"].problems, case.path)
     assert list(rows["reason"]) == ["unreadable"]
+
+
+UNREADABLE_SCRIPT = """
+import json, sys
+import helpers
+c = helpers.open_corpus(sys.argv[1], cache_dir=sys.argv[2], workers=1, progress=False)
+print(json.dumps({"articles": sorted(c.articles["file"]),
+                  "problems": c.problems[["file", "reason", "detail"]].values.tolist()}))
+"""
+
+
+def test_unreadable_file_without_root_powers(tmp_path):
+    """chmod 000 does not stop root: drop root's permission-override capabilities instead."""
+    import shutil
+    import subprocess
+    import sys
+
+    setpriv = shutil.which("setpriv")
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: chmod 000 cannot stop reading")
+        prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
+    root = tmp_path / "corpus"
+    (root / "locked").mkdir(parents=True)
+    (root / "good.txt").write_text("خبر جيد\nنص الخبر الجيد عن القاهرة.\n", encoding="utf-8")
+    (root / "secret.txt").write_text("خبر سري\nنص لا يقرأ.\n", encoding="utf-8")
+    (root / "locked" / "inner.txt").write_text("خبر\nنص.\n", encoding="utf-8")
+    (root / "secret.txt").chmod(0)
+    (root / "locked").chmod(0)
+    repo = Path(helpers.__file__).resolve().parents[1]
+    try:
+        out = subprocess.run([*prefix, sys.executable, "-c", UNREADABLE_SCRIPT, str(root),
+                              str(tmp_path / "cache")], capture_output=True, text=True,
+                             cwd=repo, env={**os.environ, "PYTHONPATH": str(repo)}, timeout=300)
+    finally:
+        (root / "secret.txt").chmod(0o644)
+        (root / "locked").chmod(0o755)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["articles"] == ["good.txt"]
+    by_file = {f: (r, d) for f, r, d in got["problems"]}
+    assert sorted(by_file) == ["locked", "secret.txt"], got["problems"]
+    assert by_file["secret.txt"][0] == "unreadable" and "secret.txt" in by_file["secret.txt"][1]
+    assert by_file["locked"][0] == "unreadable" and "locked" in by_file["locked"][1]
 
 
 def test_file_changing_while_read(hostile):

@@ -210,6 +210,25 @@ def test_undecodable_bytes_become_a_problem_and_the_rest_is_kept(tmp_path):
     assert out["articles"].title.iloc[0] == "خبر مهم"
 
 
+@pytest.mark.parametrize("damage", [
+    lambda b: b[:500] + bytes([0xFF]) + b[500:],  # a stray byte
+    lambda b: b[:501] + b[502:],  # a cut multi-byte sequence
+    lambda b: b + "\nسطر أخير".encode("cp1256"),  # a line in another code page
+])
+def test_damaged_utf8_keeps_the_text_readable(tmp_path, corpus_dir, damage):
+    raw = (corpus_dir / SEEDS[0]).read_bytes()
+    source = raw.decode()
+    out = one(tmp_path, "damaged.txt", damage(raw))
+    assert out["problems"].reason.tolist() == ["encoding"]
+    arts = out["articles"]
+    assert len(arts) == 2
+    assert arts.title.iloc[1] == "وزير الخارجية يلتقي الأمين العام لمنظمة التعاون الرقمي"
+    lines = [ln for body in arts.body for ln in body.split("\n")]
+    # no line turned into mojibake: at most the damaged line differs from the source
+    assert sum(ln not in source for ln in lines) <= 1
+    assert "ظ„" not in "".join(lines)  # the signature of UTF-8 read as cp1256
+
+
 @pytest.mark.parametrize("content, reason", [
     (b"", "empty"),
     (b"  \n\n ", "empty"),
@@ -430,6 +449,24 @@ def test_html_page(tmp_path):
     assert ARTICLE_AR in row.body and "فقرة ثانية" in row.body
     for junk in ("الرئيسية", "إعلان", "جميع الحقوق", "color", "var x", "شارك"):
         assert junk not in row.body
+
+
+def test_html_teaser_article_cards_do_not_hide_the_story(tmp_path):
+    page = (f"<html><body><article><a>خبر آخر</a></article><article><a>خبر ثالث</a></article>"
+            f"<div id='story'><h1>العنوان</h1><p>{ARTICLE_AR}</p><p>{ARTICLE_AR}</p></div>"
+            "</body></html>")
+    row = one(tmp_path, "cards.htm", page)["articles"].iloc[0]
+    assert row.title == "العنوان" and row.body == f"{ARTICLE_AR}\n\n{ARTICLE_AR}"
+
+
+@pytest.mark.parametrize("first_line", ["[عاجل] وفد يصل إلى القاهرة", "<<وفد يصل إلى القاهرة>>",
+                                        "{تحديث} وفد يصل إلى القاهرة"])
+def test_text_page_that_looks_like_json_or_xml(tmp_path, first_line):
+    out = one(tmp_path, "page.txt", f"{first_line}\n{ARTICLE_AR}\n")
+    assert out["problems"].empty
+    row = out["articles"].iloc[0]
+    assert (row.format, row.title, row.body) == ("txt", first_line, ARTICLE_AR)
+    assert "read as a text page" in row.warnings
 
 
 def test_mirastext(tmp_path):

@@ -459,3 +459,22 @@ def test_frame_fast_path_equals_pandas_coercion(name, rows):
             tables.frame(name, rows)
         return
     pd.testing.assert_frame_equal(tables.frame(name, rows), expected)
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series(pd.to_datetime(["2023-06-06", None]).astype("datetime64[s]")),
+    pd.Series(pd.to_datetime(["2023-06-06 12:00", None], utc=True).astype("datetime64[us, UTC]")),
+    pd.Series(pd.to_datetime(["2023-06-06 12:00"]).tz_localize("Asia/Tehran")),
+    pd.Series(["2023-06-06", "garbage"], dtype="str"),
+])
+def test_frame_converts_instants_like_to_datetime(values):
+    got = tables.frame("dates", pd.DataFrame({"date": values}))["date"]
+    expected = pd.to_datetime(values, utc=True, errors="coerce").astype("datetime64[ns, UTC]")
+    pd.testing.assert_series_equal(got, expected, check_names=False)
+
+
+def test_frame_converts_numpy_ints_and_pandas_strings():
+    df = pd.DataFrame({"doc_id": pd.Series(["a", None], dtype="str"), "start": [1, 2]})
+    got = tables.frame("mentions", df)
+    assert got["doc_id"].tolist() == ["a", pd.NA]
+    assert str(got.dtypes["start"]) == "Int64" and got["start"].tolist() == [1, 2]

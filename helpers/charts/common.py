@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections.abc import Sequence
@@ -255,6 +256,35 @@ def heatmap(
     return fig
 
 
+def figure_png(fig: Figure, dpi: int = 100) -> bytes:
+    """``fig`` as PNG bytes, cropped to its content (what notebooks and reports show).
+
+    >>> figure_png(empty_figure())[1:4]
+    b'PNG'
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def enable_notebook_display() -> bool:
+    """Let IPython show a returned ``Figure`` as an image (these figures are not pyplot's,
+    so the inline backend does not know them). True when running under IPython.
+
+    >>> enable_notebook_display()  # not under IPython here
+    False
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png)
+    return True
+
+
 def save_png(fig: Figure, path: str | os.PathLike, dpi: int = 100) -> Path:
     """Write ``fig`` as PNG atomically (temporary file, then ``os.replace``).
 
@@ -269,8 +299,12 @@ def save_png(fig: Figure, path: str | os.PathLike, dpi: int = 100) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             fig.savefig(handle, format="png", dpi=dpi)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+enable_notebook_display()

@@ -227,15 +227,14 @@ def attribution_graph(sources: pd.DataFrame, articles: pd.DataFrame | None = Non
         nx.draw_networkx_nodes(graph, pos, nodelist=nodes, node_color=color, node_size=120,
                                ax=ax)
     for node, (x, y) in pos.items():
-        layer = graph.nodes[node]["layer"]
         label = common.shorten(display_name(node, lang), 28)
         common.annotate(ax, label, (x, y), xytext=(0, 8), textcoords="offset points",
                         ha="center", fontsize=8)
     for layer, key in ((0, "outlet"), (1, "agency"), (2, "quoted")):
         xs = [p[0] for n, p in pos.items() if graph.nodes[n]["layer"] == layer]
         if xs:
-            common.annotate(ax, words[key], (xs[0], 1.02), xycoords=("data", "axes fraction"),
-                            ha="center", fontsize=9, color=_COLORS[layer])
+            common.annotate(ax, words[key], (xs[0], -0.02), xycoords=("data", "axes fraction"),
+                            ha="center", va="top", fontsize=9, color=_COLORS[layer])
     ax.set_axis_off()
     ax.margins(x=0.18, y=0.08)
     common.set_title(ax, title or words["graph"])

@@ -139,10 +139,13 @@ def _undated_text(groups: pd.Series, by: str | None) -> str:
 
 
 def _place_note(ax, note: str) -> None:
-    text = ax.text(
-        1.0, 1.02, _label(note), transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
-        color=common.MUTED, bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.8"},
-    )
+    """The undated count in a box under the time axis (where the layout keeps room for it)."""
+    style = {"fontsize": 9, "color": common.MUTED,
+             "bbox": {"boxstyle": "round", "facecolor": "white", "edgecolor": "0.8"}}
+    if ax.axison:
+        text = ax.set_xlabel(_label(note), loc="right", **style)
+    else:
+        text = ax.text(0.5, 0.1, _label(note), transform=ax.transAxes, ha="center", **style)
     text.set_gid(_NOTE_GID)
 
 
@@ -153,7 +156,7 @@ def undated_note(fig: Figure) -> str | None:
     True
     """
     for ax in fig.axes:
-        for text in ax.texts:
+        for text in [ax.xaxis.label, *ax.texts]:
             if text.get_gid() == _NOTE_GID:
                 return text.get_text()
     return None
