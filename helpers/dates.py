@@ -115,6 +115,7 @@ def _trie_regex(node: dict) -> str:
 class _Lexicon:
     months: dict[str, tuple[str, int]]
     ambiguous: frozenset[str]
+    need_year: frozenset[str]
     weekdays: dict[str, int]
     day_words: dict[str, int]
     markers: dict[str, str]
@@ -145,6 +146,7 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(
         months=months,
         ambiguous=frozenset(_norm(w) for w in raw["ambiguous"]),
+        need_year=frozenset(_norm(w) for w in raw["ambiguous"] + raw["need_year"]),
         weekdays={_norm(w): int(n) for n, names in raw["weekdays"].items() for w in names},
         day_words={_norm(w): int(n) for n, names in raw["day_words"].items() for w in names},
         markers={_norm(w): cal for cal, words in raw["markers"].items() for w in words},
@@ -176,6 +178,8 @@ class _Patterns:
     relative: re.Pattern
     weekday_after: re.Pattern
     month: re.Pattern
+    yearless: re.Pattern
+    day_month: re.Pattern
 
 
 @cache
@@ -217,6 +221,13 @@ def _patterns() -> _Patterns:
         rf"(?:[ ]?[/(-]?[ ]?(?P<mon2>{mon})\)?{nl})?"
         rf"[ ,]*(?:(?:{year_prefix})[ ]?)?{year}{tail}"
     )
+    yearless = (
+        rf"(?:{weekday})?"
+        rf"(?:(?P<d>(?<!\d)0?\d{{1,2}})(?:{ords})?|{pl}(?P<dw>{day_words}){nl})"
+        rf"[ ,]*(?:(?:{links}) )?"
+        rf"{pl}(?P<mon>{mon})(?:[ ]?(?:{month_suffix}){nl})?+{nl}"  # possessive: never
+        rf"(?![ ,]*(?:(?:{year_prefix})[ ]?)?[0-9])"  # drop "ماه" to dodge a 2-digit year
+    )
     month_first = (
         rf"(?:{weekday})?{pl}(?P<mon>{en_mon})\.?[ ]?(?P<d>\d{{1,2}})(?:{ords})?{nl},?[ ]?"
         rf"{year}{tail}"
@@ -248,6 +259,10 @@ def _patterns() -> _Patterns:
         relative=re.compile(relative),
         weekday_after=weekday_after,
         month=re.compile(rf"{pl}(?:{mon})(?:[ ]?(?:{month_suffix}))?{nl}"),
+        yearless=re.compile(yearless),
+        day_month=re.compile(
+            rf"[0-9]{{1,2}}(?![0-9])(?:{ords})?[ ,]*(?:(?:{links}) )?{pl}(?:{mon})"
+        ),
     )
 
 
@@ -328,6 +343,7 @@ class _Found:
     rule: str
     confidence: float
     offset: int | None = None
+    yearless: bool = False
 
 
 def _time(m: re.Match, h: str = "H", mi: str = "M", s: str = "S", ap: str | None = "ap"):
@@ -388,6 +404,19 @@ def _read_named(m: re.Match, month_first: bool = False) -> _Found | None:
     return _Found(
         m.start(), m.end(), cal, year, month, day, _time(m), _tz_of(m, "tz"), _weekday(m),
         rule, confidence,
+    )
+
+
+def _read_yearless(m: re.Match) -> _Found | None:
+    """A day and month without a year (۲۱ آبان): resolved later against the publication date."""
+    lex = _lexicon()
+    if m.group("mon") in lex.need_year:
+        return None
+    cal, month = lex.months[m.group("mon")]
+    day = int(m.group("d")) if m.group("d") else lex.day_words[m.group("dw")]
+    return _Found(
+        m.start(), m.end(), cal, 0, month, day, None, None, _weekday(m),
+        f"named-no-year:{cal}", 0.6, yearless=True,
     )
 
 
@@ -522,6 +551,17 @@ def _candidates(key: str, lang: str | None) -> list[_Found]:
         lo, hi = max(0, p - 24), min(n, p + 30)  # short: the cue word, the year, a marker
         found.extend(item for m in pats.bare_year.finditer(key, lo, hi)
                      if m.start("y") == p and (item := _read_bare_year(m, lang)) is not None)
+    covered = [(f.kstart, f.kend) for f in found]
+    for h in pats.day_month.finditer(key):  # a day number and a month name, no year
+        if (h.start() and key[h.start() - 1].isdigit()) or any(
+                a <= h.start() < b for a, b in covered):
+            continue
+        for t in _TOKEN.finditer(key, max(0, h.start() - _WINDOW_BEFORE), h.start() + 1):
+            m = pats.yearless.match(key, t.start(), min(n, h.end() + _WINDOW_AFTER))
+            if m is not None and m.end() >= h.end():
+                if (item := _read_yearless(m)) is not None:
+                    found.append(item)
+                break
     if any(word in key for word in _lexicon().relative):
         found.extend(
             item for m in pats.relative.finditer(key)
@@ -576,6 +616,10 @@ def _scan(
         }
         if f.offset is not None:
             row.update(date=None, precision="day", _offset=f.offset, tz=None)
+            rows.append(row)
+            continue
+        if f.yearless:
+            row.update(date=None, precision="day", _yearless=(f.month, f.day))
             rows.append(row)
             continue
         precision = "year" if f.month is None else "month" if f.day is None else "day"
@@ -825,14 +869,48 @@ def _article_dates(rec: dict) -> tuple[list[dict], list[tuple[str, str]], object
     if evidence:
         local_day = evidence[0][1].tz_convert(_zone(evidence[0][2])).date()
         for row in rows:
-            if "_offset" in row:
+            if "_yearless" in row:
+                day = _nearest(row["calendar"], *row["_yearless"], local_day)
+                if day is None:
+                    problems.append(("date-impossible", f"{row['text']!r} in {row['field']}"))
+                    row["_drop"] = True
+                    continue
+                row.update(date=_instant(day, None, row["tz"]), _day=day)
+            elif "_offset" in row:
                 tz = evidence[0][2]
                 day = local_day + dt.timedelta(days=row["_offset"])
                 row.update(tz=tz, date=_instant(day, None, tz), _day=day)
-                if row["_weekday"] is not None and row["_weekday"] != day.weekday():
-                    row["confidence"] -= 0.3
-                    row["rule"] += "+weekday-mismatch"
-    return rows, problems, published, rule
+            else:
+                continue
+            if row["_weekday"] is not None and row["_weekday"] != day.weekday():
+                row["confidence"] -= 0.3
+                row["rule"] += "+weekday-mismatch"
+    return [r for r in rows if "_drop" not in r], problems, published, rule
+
+
+def _nearest(calendar: str, month: int, day: int, near: dt.date) -> dt.date | None:
+    """The Gregorian day of ``day``/``month`` in ``calendar`` nearest to ``near``; None if none.
+
+    >>> _nearest("jalali", 8, 21, dt.date(2018, 11, 12))
+    datetime.date(2018, 11, 12)
+    >>> _nearest("gregorian", 12, 30, dt.date(2024, 1, 2))
+    datetime.date(2023, 12, 30)
+    >>> _nearest("jalali", 8, 31, dt.date(2018, 11, 12)) is None
+    True
+    """
+    if calendar == "jalali":
+        year = jdatetime.date.fromgregorian(date=near).year
+    elif calendar == "hijri":
+        year = hijridate.Gregorian(near.year, near.month, near.day).to_hijri().year
+    else:
+        year = near.year
+    days = []
+    for y in (year - 1, year, year + 1):
+        try:
+            days.append(to_gregorian(calendar, y, month, day)[0])
+        except (ValueError, OverflowError):
+            continue
+    return min(days, key=lambda d: abs((d - near).days)) if days else None
 
 
 def run(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

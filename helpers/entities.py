@@ -601,7 +601,8 @@ def _cue_set() -> _CueSet:
         # Names are read in lookaheads, so one name does not hide the next cue.
         before=re.compile(rf"(?<!\w){pre}(?P<cue>{alt(c['person_before_name'])})"
                           rf"(?=(?P<name>(?: +{word}){{1,4}}))"),
-        after=re.compile(rf"(?P<name>{word}(?: +{word}){{1,2}}) *\|? *"
+        # a name starts at a word start: trying every letter of a 100k-letter word is O(n²)
+        after=re.compile(rf"(?<![^\W\d_])(?P<name>{word}(?: +{word}){{1,2}}) *\|? *"
                          rf"(?P<cue>{alt(c['person_after_name'])})(?!\w)"),
         heads=re.compile(rf"(?<!\w){pre}(?P<cue>{alt(c['organisation_heads'])})"
                          rf"(?=(?P<name>(?: +{word}){{1,3}}))"),

@@ -78,46 +78,57 @@ def process_file(path: Path, root: Path, options: Any = None) -> dict[str, pd.Da
     """
     path, root = Path(path), Path(root)
     rel = relpath(path, root)
-    result: dict[str, pd.DataFrame] = {}
-    problems: list[dict[str, object]] = []
+    return _finish(_stages(load_file(path, root, options), rel))
+
+
+def load_file(path: Path, root: Path, options: Any = None) -> dict[str, pd.DataFrame]:
+    """``loading.read_file``, with a failure (or a missing loader) as a ``problems`` row."""
+    rel = relpath(path, root)
     loader = _stage_module("loading")
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     if loader is None or not hasattr(loader, "read_file"):
-        problems.append(_problem(rel, "load", "no-loader", "helpers.loading.read_file is missing"))
-    else:
+        return {"problems": tables.frame("problems", [_problem(
+            rel, "load", "no-loader", "helpers.loading.read_file is missing")])}
+    try:
+        result = dict(loader.read_file(path, root, options))
+    except Exception as exc:  # a bad file must never stop the others
+        result = {"problems": tables.frame("problems", [_problem(
+            rel, "load", "stage-error", _describe(exc))])}
+    _tick("load", t0)
+    return result
+
+
+def _stages(result: dict[str, pd.DataFrame], rel: str) -> dict[str, pd.DataFrame]:
+    """Run every stage on ``result`` (one file's tables or several files' tables)."""
+    if "articles" not in result:
+        return result
+    for stage in STAGES:
+        run = getattr(_stage_module(stage), "run", None)
+        if run is None:
+            continue
+        t0 = time.process_time()
         try:
-            result = dict(loader.read_file(path, root, options))
-        except Exception as exc:  # a bad file must never stop the others
-            problems.append(_problem(rel, "load", "stage-error", _describe(exc)))
-            result = {}
-        t0 = _tick("load", t0)
-        if "articles" in result:
-            for stage in STAGES:
-                module = _stage_module(stage)
-                run = getattr(module, "run", None)
-                if run is None:
-                    continue
-                try:
-                    result = dict(run(result))
-                except Exception as exc:
-                    problems.append(_problem(rel, stage, "stage-error", _describe(exc)))
-                t0 = _tick(stage, t0)
-    out = {}
-    for name in tables.TABLES:
-        df = result.get(name)
-        out[name] = _conform(name, df) if df is not None else tables.empty(name)
-    if problems:
-        out["problems"] = pd.concat(
-            [out["problems"], tables.frame("problems", problems)], ignore_index=True
-        )
-    return out
+            result = dict(run(result))
+        except Exception as exc:
+            row = tables.frame("problems", [_problem(rel, stage, "stage-error", _describe(exc))])
+            result = {**result, "problems": pd.concat(
+                [_conform("problems", result.get("problems", tables.empty("problems"))), row],
+                ignore_index=True)}
+        _tick(stage, t0)
+    return result
 
 
-STAGE_SECONDS: dict[str, float] = {}  # time spent per stage in this process (benchmarks)
+def _finish(result: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Every table of ``helpers.tables``, with its exact columns and dtypes."""
+    return {name: _conform(name, result[name]) if name in result else tables.empty(name)
+            for name in tables.TABLES}
+
+
+STAGE_SECONDS: dict[str, float] = {}  # CPU seconds per stage in this process (benchmarks)
 
 
 def _tick(stage: str, since: float) -> float:
-    now = time.perf_counter()
+    now = time.process_time()
     STAGE_SECONDS[stage] = STAGE_SECONDS.get(stage, 0.0) + now - since
     return now
 
@@ -198,24 +209,21 @@ def arrow_schema(name: str) -> pa.Schema:
     return pa.schema([*fields, pa.field(FILE_COL, pa.string())])
 
 
-def to_arrow(name: str, df: pd.DataFrame, owners: str | Sequence[tuple[str, int]]) -> pa.Table:
-    """Table ``name`` as Arrow, with ``_file``: one file, or ``(file, row count)`` runs.
+def to_arrow(name: str, df: pd.DataFrame, owners: str | Sequence[str] | np.ndarray) -> pa.Table:
+    """Table ``name`` as Arrow, with ``_file``: one file for all rows, or one per row.
 
     >>> t = to_arrow("problems", tables.frame("problems", [{"reason": "x"}] * 3),
-    ...              [("a.txt", 1), ("b.txt", 2)])
+    ...              ["a.txt", "b.txt", "b.txt"])
     >>> t.column("_file").to_pylist()
     ['a.txt', 'b.txt', 'b.txt']
     """
     df = _conform(name, df)
     if isinstance(owners, str):
-        owners = [(owners, len(df))]
-    files = pa.DictionaryArray.from_arrays(
-        pa.array(np.repeat(np.arange(len(owners), dtype=np.int32), [n for _, n in owners])),
-        pa.array([f for f, _ in owners], pa.string())).cast(pa.string())
+        owners = [owners] * len(df)
     schema = arrow_schema(name)
     data = pa.Table.from_pandas(df, schema=schema.remove(schema.get_field_index(FILE_COL)),
                                 preserve_index=False)
-    return data.append_column(schema.field(FILE_COL), files)
+    return data.append_column(schema.field(FILE_COL), pa.array(owners, pa.string()))
 
 
 def to_pandas(name: str, table: pa.Table) -> pd.DataFrame:
@@ -256,8 +264,17 @@ class BatchResult:
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
+BATCH_STAGES = True  # run each stage once per batch of files rather than once per file
+
+
 def process_batch(paths: Sequence[str], root: str, options: Any = None) -> BatchResult:
     """Process files ``paths`` (absolute) under ``root``; module level so it pickles.
+
+    Files are loaded one by one; then each stage runs once on the tables of the whole
+    batch (the stages work article by article, and a call per file costs more in pandas
+    overhead than the analysis of a short page). When a stage fails on the batch, or a row
+    cannot be traced back to its file, the batch is run file by file instead, so a bad
+    file still only costs its own problem row.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
@@ -268,29 +285,101 @@ def process_batch(paths: Sequence[str], root: str, options: Any = None) -> Batch
     """
     t0 = time.perf_counter()
     before = dict(STAGE_SECONDS)
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in tables.TABLES}
-    owners: dict[str, list[tuple[str, int]]] = {name: [] for name in tables.TABLES}
+    loaded: list[tuple[str, dict[str, pd.DataFrame]]] = []
     files = []
     for p in paths:
         path = Path(p)
         rel = relpath(path, Path(root))
-        stat = _stat(path)
-        digest = file_hash(path)
-        out = process_file(path, Path(root), options)
-        for name, df in out.items():
-            if len(df):
-                parts[name].append(df)
-                owners[name].append((rel, len(df)))
-        files.append({"file": rel, "size": stat[0], "mtime_ns": stat[1], "hash": digest,
-                      "articles": len(out["articles"])})
+        size, mtime = _stat(path)
+        files.append({"file": rel, "size": size, "mtime_ns": mtime, "hash": file_hash(path)})
+        loaded.append((rel, load_file(path, Path(root), options)))
+    frames, owners = _run_batch(loaded)
+    per_file = pd.Series(owners["articles"]).value_counts().to_dict()
+    for f in files:
+        f["articles"] = int(per_file.get(f["file"], 0))
     payload, rows = {}, {}
-    for name, frames in parts.items():
-        if frames:
-            table = to_arrow(name, pd.concat(frames, ignore_index=True), owners[name])
+    for name, df in frames.items():
+        if len(df):
+            table = to_arrow(name, df, owners[name])
             payload[name] = parquet_bytes(table)
             rows[name] = table.num_rows
     stages = {k: v - before.get(k, 0.0) for k, v in STAGE_SECONDS.items()}
     return BatchResult(files, payload, rows, time.perf_counter() - t0, stages)
+
+
+class _Unbatchable(Exception):
+    """The batch must be run file by file."""
+
+
+def _run_batch(loaded: list[tuple[str, dict[str, pd.DataFrame]]]
+               ) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarray]]:
+    """Stage every file of ``loaded``: the tables, and the file each row comes from."""
+    if BATCH_STAGES and sum("articles" in t for _, t in loaded) > 1:
+        try:
+            return _run_batched(loaded)
+        except _Unbatchable:
+            pass
+    return _combine([(rel, _finish(_stages(t, rel))) for rel, t in loaded])
+
+
+def _combine(results: list[tuple[str, dict[str, pd.DataFrame]]]
+             ) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarray]]:
+    frames, owners = {}, {}
+    for name in tables.TABLES:
+        parts = [(rel, out[name]) for rel, out in results if len(out[name])]
+        frames[name] = (pd.concat([df for _, df in parts], ignore_index=True) if parts
+                        else tables.empty(name))
+        owners[name] = np.repeat(np.array([rel for rel, _ in parts], dtype=object),
+                                 [len(df) for _, df in parts])
+    return frames, owners
+
+
+def _run_batched(loaded: list[tuple[str, dict[str, pd.DataFrame]]]
+                 ) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarray]]:
+    todo = [(rel, t) for rel, t in loaded if "articles" in t]
+    doc_owner: dict[str, str] = {}
+    file_owner: dict[str, str] = {}
+    for rel, t in todo:
+        docs = t["articles"]["doc_id"].dropna().astype(str)
+        for doc in docs:
+            if doc_owner.setdefault(doc, rel) != rel:
+                raise _Unbatchable(f"doc_id {doc} in two files")
+        for frame in (t["articles"], t.get("problems")):
+            if frame is not None and "file" in frame:
+                for name in frame["file"].dropna().astype(str).unique():
+                    file_owner.setdefault(name, rel)
+    names = sorted({name for _, t in todo for name in t})
+    combined = {name: pd.concat([_conform(name, t[name]) for _, t in todo if name in t],
+                                ignore_index=True) for name in names}
+    for stage in STAGES:
+        run = getattr(_stage_module(stage), "run", None)
+        if run is None:
+            continue
+        t0 = time.process_time()
+        try:
+            combined = dict(run(combined))
+        except Exception as exc:
+            raise _Unbatchable(stage) from exc
+        finally:
+            _tick(stage, t0)
+    combined = _finish(combined)
+    owners = {}
+    for name, df in combined.items():
+        owner = pd.Series(pd.NA, index=df.index, dtype="object")
+        if "doc_id" in df:
+            owner = df["doc_id"].astype("object").map(doc_owner)
+        if "file" in df:
+            owner = owner.fillna(df["file"].astype("object").map(file_owner))
+        if owner.isna().any():
+            raise _Unbatchable(f"{name} rows without their file")
+        owners[name] = owner.to_numpy(dtype=object)
+    rest = [(rel, _finish(t)) for rel, t in loaded if "articles" not in t]
+    if rest:
+        frames, extra = _combine(rest)
+        for name in tables.TABLES:
+            combined[name] = pd.concat([combined[name], frames[name]], ignore_index=True)
+            owners[name] = np.concatenate([owners[name], extra[name]])
+    return combined, owners
 
 
 def _stat(path: Path) -> tuple[int, int]:
@@ -870,24 +959,31 @@ def _run_dask(batches: list[list[str]], root: Path, options: Any, scheduler: Any
               workers: int) -> Iterator[BatchResult]:
     """Batches as a ``dask.bag`` on a distributed cluster, gathered as they finish."""
     import dask.bag as db
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    with contextlib.ExitStack() as stack:
-        if isinstance(scheduler, Client):
-            client = scheduler
-        elif scheduler == "local":
-            cluster = stack.enter_context(LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=None))
-            client = stack.enter_context(Client(cluster))
-        else:
-            client = stack.enter_context(Client(scheduler))
+    with _client(scheduler, workers) as client:
         bag = db.from_sequence(batches, npartitions=len(batches)).map(
             process_batch, str(root), options)
         futures = client.compute(bag.to_delayed())
         for fut in as_completed(futures):
             yield from fut.result()
             fut.release()
+
+
+@contextlib.contextmanager
+def _client(scheduler: Any, workers: int) -> Iterator[Any]:
+    """A ``distributed.Client``: the one given, one for an address, or a LocalCluster's."""
+    from distributed import Client, LocalCluster
+
+    if isinstance(scheduler, Client):
+        yield scheduler
+    elif scheduler == "local":
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            yield client
+    else:
+        with Client(scheduler) as client:
+            yield client
 
 
 def _progress(results: Iterator[BatchResult], nfiles: int, show: bool) -> Iterator[BatchResult]:
@@ -909,3 +1005,81 @@ def _progress(results: Iterator[BatchResult], nfiles: int, show: bool) -> Iterat
     finally:
         if bar is not None:
             bar.close()
+
+
+# --------------------------------------------------------------------------- co-occurrence
+
+_MENTION_UNITS = ["doc_id", "entity_id", "field", "sentence", "paragraph"]
+
+
+def cooccurrence_large(store: Store, level: str = "sentence", min_count: int = 1,
+                       doc_ids: Iterable[str] | None = None, scheduler: Any = None
+                       ) -> pd.DataFrame:
+    """Entity pairs of a corpus too large for one mentions frame: sparse sums per batch.
+
+    Reads the mentions table one batch file at a time (a batch holds whole files, so
+    whole articles), counts each with ``cooccurrence.part_counts`` and sums the sparse
+    matrices; ``doc_ids`` restricts to those articles (pushed down to Parquet). With
+    ``scheduler`` (as in :func:`build`) the batches are counted on Dask workers. The
+    result equals ``cooccurrence.cooccurrence(store.read("mentions"), level=level)``.
+    """
+    from . import cooccurrence as co
+
+    expr = pc.field("doc_id").isin(sorted(set(doc_ids))) if doc_ids is not None else None
+    paths = store.paths("mentions")
+    if scheduler is not None:
+        parts = _dask_counts(paths, level, expr, scheduler)
+    else:
+        parts = (co.part_counts(_read_part(p, expr), level) for p in paths)
+    index: dict[str, int] = {}
+    total: Any = None
+    for counts in parts:
+        total = _add_counts(total, counts, index)
+    if total is None:
+        return co.cooccurrence(tables.empty("mentions"), level=level, min_count=min_count)
+    return co.scores(total, min_count)
+
+
+def _read_part(path: str, expr: Any) -> pd.DataFrame:
+    arrow = ds.dataset(path, format="parquet", schema=arrow_schema("mentions")).to_table(
+        columns=_MENTION_UNITS, filter=expr)
+    return to_pandas("mentions", arrow)
+
+
+def _count_part(path: str, level: str, expr: Any) -> Any:
+    from . import cooccurrence as co
+
+    return co.part_counts(_read_part(path, expr), level)
+
+
+def _add_counts(total: Any, counts: Any, index: dict[str, int]) -> Any:
+    """``total`` + ``counts`` with ``counts``' entities mapped into the shared ``index``."""
+    from scipy import sparse
+
+    from . import cooccurrence as co
+
+    where = np.array([index.setdefault(i, len(index)) for i in counts.ids], dtype=np.int64)
+    n = len(index)
+
+    def moved(mat: Any) -> Any:
+        coo = mat.tocoo()
+        return sparse.csr_matrix((coo.data, (where[coo.row], where[coo.col])), shape=(n, n))
+
+    pairs, arts = moved(counts.pairs), moved(counts.articles)
+    if total is None:
+        return co.Counts(list(index), pairs, arts, counts.units)
+    total.grow(n)
+    return co.Counts(list(index), total.pairs + pairs, total.articles + arts,
+                     total.units + counts.units)
+
+
+def _dask_counts(paths: list[str], level: str, expr: Any, scheduler: Any) -> Iterator[Any]:
+    import dask.bag as db
+    from distributed import as_completed
+
+    if not paths:
+        return
+    with _client(scheduler, os.cpu_count() or 1) as client:
+        bag = db.from_sequence(paths, npartitions=len(paths)).map(_count_part, level, expr)
+        for fut in as_completed(client.compute(bag.to_delayed())):
+            yield from fut.result()

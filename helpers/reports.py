@@ -233,7 +233,8 @@ def finish_html(document: str, title: str) -> str:
 
 REPORT_CSS = """
 body { max-width: 1100px; margin: 0 auto; padding: 1em 2em; }
-nav.toc { border: 1px solid #ddd; padding: 0.5em 1em; margin: 1em 0; background: #fafafa; }
+nav.toc { border: 1px solid #ddd; padding: 0.5em 1em; margin: 1em 0; background: #fafafa;
+          font-family: var(--jp-content-font-family, sans-serif); font-size: 0.9em; }
 nav.toc ul { margin: 0.3em 0; padding-left: 1.2em; }
 nav.toc li.toc-h3 { margin-left: 1.2em; }
 .jp-RenderedImage img { max-width: 100%; height: auto; }

@@ -45,13 +45,12 @@ _TO_SPACE = re.compile(f"[{_CONTROL}\u2028\u2029]")
 _JOINERS = re.compile("[\u200c\u200d]")
 _HARAKAT = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 _DOLLAR = re.compile(r"(?<!\\)\$")
-_RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 # Letters the reshaper turns into presentation forms (not digits, punctuation, tatweel).
 _LOGICAL_ARABIC = re.compile(
     "[\u0621-\u063f\u0641-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff"
     "\u0750-\u077f\u08a0-\u08ff]"
 )
-_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")
+_OTHER_RTL_LETTER = re.compile("[\u05d0-\u05ea\u0710-\u074f\u0780-\u07b0\u07ca-\u07ea]")
 
 
 @cache
@@ -124,10 +123,11 @@ def _reshaper():
     )
 
 
-def _already_visual(text: str) -> bool:
-    # Presentation forms and no logical Arabic letters: reshaped and reordered already
-    # (reordering twice would reverse the label back).
-    return bool(_PRESENTATION.search(text)) and not _LOGICAL_ARABIC.search(text)
+def _needs_reordering(text: str) -> bool:
+    # Only text with logical right-to-left letters is reshaped and reordered. Text made of
+    # presentation forms was reordered already (twice would reverse it back); digits and
+    # punctuation alone stay as they are, so that applying this twice changes nothing.
+    return bool(_LOGICAL_ARABIC.search(text) or _OTHER_RTL_LETTER.search(text))
 
 
 def visual_order(text: str) -> str:
@@ -148,7 +148,7 @@ def visual_order(text: str) -> str:
     >>> visual_order(visual_order("حزب الله")) == visual_order("حزب الله")
     True
     """
-    if not _RTL_CHAR.search(text) or _already_visual(text):
+    if not _needs_reordering(text):
         return _JOINERS.sub("", text)
     from bidi.algorithm import get_display
 

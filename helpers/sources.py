@@ -265,6 +265,9 @@ class _Config:
     quoted: tuple[tuple[dict, re.Pattern, re.Pattern | None], ...]
     quoted_stops: tuple[str, ...]
     quoted_not_names: frozenset[str]
+    type_rx: re.Pattern
+    end_rx: re.Pattern
+    reporter: str
 
 
 def _needs(spec: dict) -> re.Pattern | None:
@@ -312,6 +315,11 @@ def _config() -> _Config:
         quoted=tuple((q, re.compile(_norm_pattern(q["pattern"])), _needs(q)) for q in c["quoted"]),
         quoted_stops=tuple(_norm_pattern(s) for s in c["quoted_name_stops"]),
         quoted_not_names=frozenset(_key(n) for n in c["quoted_not_names"]),
+        type_rx=re.compile("(?:" + "|".join(map(re.escape, sorted(set(keys), key=len,
+                                                                 reverse=True)))
+                           + r")(?!\w)"),
+        end_rx=re.compile("[" + re.escape(_chars(c["unknown_end_chars"])) + "]"),
+        reporter=_key("خبرنگار"),
     )
 
 
@@ -346,9 +354,11 @@ def _hits(kd: textnorm.Keyed, cfg: _Config) -> list[_Hit]:
         found.append(_Hit(start, end, entry, prefix))
     found.sort(key=lambda h: (h.start - h.end, h.start))
     taken: list[_Hit] = []
+    used = bytearray(len(key))
     for hit in found:
-        if all(hit.end <= t.start or hit.start >= t.end for t in taken):
+        if not any(used[hit.start:hit.end]):
             taken.append(hit)
+            used[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
     return sorted(taken, key=lambda h: h.start)
 
 
@@ -360,11 +370,8 @@ def _skip_blank(key: str, i: int) -> int:
 
 def _type_word_at(key: str, i: int, cfg: _Config) -> int:
     """End of the type word (صحيفة, خبرگزاری, ...) starting at ``i``, or -1."""
-    for word in cfg.type_words:
-        end = i + len(word)
-        if key.startswith(word, i) and (end >= len(key) or not key[end].isalnum()):
-            return end
-    return -1
+    m = cfg.type_rx.match(key, i)
+    return m.end() if m else -1
 
 
 def _type_word_before(key: str, i: int, cfg: _Config) -> int:
@@ -383,10 +390,8 @@ def _type_word_before(key: str, i: int, cfg: _Config) -> int:
 
 def _delimiter(key: str, i: int, cfg: _Config, limit: int) -> int:
     end = min(len(key), i + limit)
-    for j in range(i, end):
-        if key[j] in cfg.end_chars:
-            return j
-    return end
+    m = cfg.end_rx.search(key, i, end)
+    return m.start() if m else end
 
 
 def _capture(key: str, i: int, cfg: _Config, limit: int | None = None
@@ -395,7 +400,8 @@ def _capture(key: str, i: int, cfg: _Config, limit: int | None = None
     max words."""
     if i >= len(key):
         return None
-    key = key if limit is None else key[:limit]
+    # a window of the key, never the whole tail: many cues in one text stay linear
+    key = key[: min(len(key) if limit is None else limit, i + 120)]
     if i > 0 and key[i - 1] == '"':
         close = key.find('"', i)
         end = close if 0 < close - i <= 60 else -1
@@ -434,7 +440,8 @@ class _Found:
 
 def _name_after(key: str, pos: int, hits: list[_Hit], starts: list[int], cfg: _Config,
                 policy: str, window: bool, quoted_unknown: bool = False,
-                stop: int | None = None) -> tuple[int, int, Entry | None] | None:
+                stop: int | None = None, by_start: dict[int, _Hit] | None = None
+                ) -> tuple[int, int, Entry | None] | None:
     """The name a cue ending at ``pos`` points at: a registry hit, else an unknown name.
 
     With ``window`` the name may come later in the clause, up to a delimiter or ``stop``
@@ -444,7 +451,8 @@ def _name_after(key: str, pos: int, hits: list[_Hit], starts: list[int], cfg: _C
     """
     stop = len(key) if stop is None else stop
     i = _skip_blank(key, pos)
-    by_start = {h.start: h for h in hits}
+    if by_start is None:
+        by_start = {h.start: h for h in hits}
     typed_end = _type_word_at(key, i, cfg)
     if i in by_start:
         return i, by_start[i].end, by_start[i].entry
@@ -476,7 +484,7 @@ def _name_after(key: str, pos: int, hits: list[_Hit], starts: list[int], cfg: _C
                 if (j == i or key[j - 1] == " ") and _type_word_at(key, j, cfg) >= 0:
                     start = j
                     break
-            if key.startswith(_key("خبرنگار"), start):
+            if key.startswith(cfg.reporter, start):
                 return None  # "به گزارش خبرنگار ما": the outlet's own reporter, unnamed
         span = _capture(key, start, cfg, stop)
     elif quoted_unknown and i > 0 and key[i - 1] == '"':
@@ -489,7 +497,9 @@ def _name_after(key: str, pos: int, hits: list[_Hit], starts: list[int], cfg: _C
 
 
 def _sentence_initial(key: str, start: int) -> bool:
-    before = key[:start].rstrip(' "')
+    before = key[max(0, start - 40):start].rstrip(' "')
+    if not before and start > 40:
+        return False  # 40 spaces or quotes: not a sentence start we can see
     if before.endswith(" و") or before == "و":
         before = before[:-1].rstrip(' "')
     return not before or before[-1] in ".!?:\n"
@@ -666,12 +676,13 @@ def find_sources(text: str, field: str = "body", lang: str | None = None) -> lis
         if _cue_lang_ok(cue, lang) and _present(needs, key):
             matches += [(m.start(), n, m.end(), cue) for m in rx.finditer(key)]
     matches.sort(key=lambda m: m[:2])
+    by_start = {h.start: h for h in hits}
     cue_starts = [m[0] for m in matches]
     for cue_start, _, cue_end, cue in matches:
         following = bisect_right(cue_starts, cue_end - 1)
         stop = cue_starts[following] if following < len(cue_starts) else len(key)
         got = _name_after(key, cue_end, hits, starts, cfg, cue["name"], cue["window"],
-                          cue.get("quoted_unknown", False), stop)
+                          cue.get("quoted_unknown", False), stop, by_start)
         if got is None:
             continue
         start, end, entry = got

@@ -113,8 +113,9 @@ def report_pages(corpus_root: Path, base: Path) -> list[Path]:
     env = {**os.environ, "NEWSWORK_CACHE": str(base / "report-cache"), "MPLBACKEND": "Agg",
            "PYTHONPATH": str(REPO)}
     run = subprocess.run([sys.executable, "-m", "helpers", "report", "--corpus",
-                          str(corpus_root), "--out", str(out)], capture_output=True, text=True,
-                         cwd=REPO, env=env, timeout=1200)
+                          str(corpus_root), "--out", str(out), "--no-progress",
+                          "--timeout", "600"], capture_output=True, text=True,
+                         cwd=REPO, env=env, timeout=1800)
     assert run.returncode == 0, run.stderr[-3000:]
     pages = sorted(out.rglob("*.html"))
     assert pages, f"no HTML report in {out}: {run.stdout[-1000:]}"

@@ -37,7 +37,8 @@ def test_seeds_give_three_articles(seeds: helpers.Corpus) -> None:
     assert len(arts) == 3
     assert sorted(arts["lang"]) == ["ar", "ar", "fa"]
     assert arts["doc_id"].is_unique
-    assert set(arts["file"]) == {p.name for p in Path(helpers.corpus.REPO_ROOT, "corpus").glob("*.txt")}
+    seeds = Path(helpers.corpus.REPO_ROOT, "corpus").glob("*.txt")
+    assert set(arts["file"]) == {p.name for p in seeds}
 
 
 def test_titles_are_the_headlines(seeds: helpers.Corpus) -> None:

@@ -69,3 +69,13 @@ def test_dask_by_scheduler_address_then_incremental(client, tmp_path):
     files = set(second.read("articles", columns=["file"])["file"])
     assert "extra0.txt" not in files
     assert second.stats["files"] == first.stats["files"]
+
+
+def test_cooccurrence_large_on_dask_equals_in_memory(client, tmp_path):
+    from helpers import cooccurrence
+
+    root = _corpus(tmp_path)
+    store = pipeline.build(root, cache_dir=tmp_path / "c", workers=2, progress=False)
+    expected = cooccurrence.cooccurrence(store.read("mentions"), level="article")
+    got = pipeline.cooccurrence_large(store, level="article", scheduler=client)
+    pd.testing.assert_frame_equal(got, expected)

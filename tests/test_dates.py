@@ -577,3 +577,43 @@ def test_run_keeps_the_index_and_the_schema() -> None:
     empty = dates.run({"articles": tables.empty("articles")})
     assert empty["articles"].dtypes.to_dict() == tables.empty("articles").dtypes.to_dict()
     assert empty["dates"].empty and empty["problems"].empty
+
+
+@pytest.mark.parametrize(
+    ("article", "surface", "day", "weekday_ok"),
+    [
+        ({"body": "الرياض 11 أغسطس 2015 واس\nوكان قد زار في 5 أغسطس المدينة"}, "5 أغسطس",
+         "2015-08-05", True),
+        ({"lang": "fa", "date_stated": "1397/08/21", "date_field": "date",
+          "body": "تا لحظه تنظیم این خبر (۱۶:۲۰ دقیقه دوشنبه ۲۱ آبان به وقت تهران)"},
+         "دوشنبه ۲۱ آبان", "2018-11-12", True),
+        ({"lang": "fa", "date_stated": "1397/08/21", "date_field": "date",
+          "body": "جمعه ۲۱ آبان"}, "جمعه ۲۱ آبان", "2018-11-12", False),
+        ({"date_stated": "2024-01-02", "date_field": "pubDate", "body": "منذ 30 ديسمبر الماضي"},
+         "30 ديسمبر", "2023-12-30", True),
+        ({"body": "مصاحبه‌ها از امروز (سه شنبه 19 خرداد) آغاز شد"}, "سه شنبه 19 خرداد", None,
+         True),
+    ],
+)
+def test_day_and_month_without_a_year(article, surface, day, weekday_ok) -> None:
+    out = dates.run(_tables([article]))
+    d = out["dates"]
+    row = d[d["text"] == surface].iloc[0]
+    assert row["rule"].startswith("named-no-year")
+    if day is None:
+        assert pd.isna(row["date"])
+    else:
+        assert str(row["date"].tz_convert(row["tz"]).date()) == day
+        assert ("weekday-mismatch" not in row["rule"]) == weekday_ok
+
+
+def test_month_words_that_need_a_year() -> None:
+    assert dates.find_dates("3 تیر شلیک شد و 2 مهر زد") == []
+    assert [r["text"] for r in dates.find_dates("از 15 فروردین ماه 97")] == []  # 2-digit year
+
+
+def test_impossible_day_without_a_year_is_a_problem_once_resolved() -> None:
+    out = dates.run(_tables([{"lang": "fa", "date_stated": "1397/08/21", "date_field": "date",
+                              "body": "در ۳۱ آبان"}]))
+    assert out["problems"]["reason"].tolist() == ["date-impossible"]
+    assert out["dates"]["rule"].tolist() == ["stated:date"]

@@ -479,12 +479,13 @@ def test_charts_top_entities_and_naming() -> None:
 
 def test_add_entities_is_used_by_matching_labels_and_fingerprint(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(entities.USER_REGISTRY_ENV, raising=False)
-    before = entities.registry_fingerprint()
+    path = tmp_path / "mine.csv"
+    monkeypatch.setenv(entities.USER_REGISTRY_ENV, str(path))  # undone after the test
+    before = entities.registry_fingerprint()  # the file does not exist yet
     assert ids("قالت جين رو إن") == []
-    path = entities.add_entities(
-        [{"id": "jane-roe", "type": "person", "label_en": "Jane Roe", "label_ar": "جين رو"}],
-        tmp_path / "mine.csv")
+    assert entities.add_entities(
+        [{"id": "jane-roe", "type": "person", "label_en": "Jane Roe", "label_ar": "جين رو"}]
+    ) == path
     assert entities.registry_fingerprint() != before
     assert ids("قالت جين رو إن") == ["jane-roe"]
     # A correction of a shipped row: only the new cells, the rest is kept.

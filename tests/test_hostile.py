@@ -12,6 +12,9 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -22,6 +25,7 @@ import pytest
 from hostile import (
     BIDI,
     PAYLOADS,
+    SCRIPT,
     SECRET_FILE,
     Case,
     make_hostile_corpus,
@@ -75,12 +79,9 @@ def open_while_changing(root: Path, changing: str, **kwargs) -> tuple[helpers.Co
     mutator.start()
     try:
         corpus = helpers.open_corpus(root, progress=False, **kwargs)
-        tables_read = {name: corpus.table(name) for name in TEXT_TABLES if name != "problems"}
-        tables_read["problems"] = corpus.problems
     finally:
         mutator.stop.set()
         mutator.join()
-    corpus._cache.update(tables_read)
     return corpus, mutator.rounds
 
 
@@ -242,10 +243,6 @@ print(json.dumps({"articles": sorted(c.articles["file"]),
 
 def test_unreadable_file_without_root_powers(tmp_path):
     """chmod 000 does not stop root: drop root's permission-override capabilities instead."""
-    import shutil
-    import subprocess
-    import sys
-
     setpriv = shutil.which("setpriv")
     prefix: list[str] = []
     if os.geteuid() == 0:
@@ -305,8 +302,11 @@ def test_cache_dir_inside_the_corpus_is_refused(tmp_path):
 def test_processes_give_the_same_tables(hostile, tmp_path):
     """Two worker processes on the same hostile corpus: same articles, same problems."""
     root = hostile["root"]
+    before = {k: v for k, v in snapshot(root).items() if k != hostile["changing"]}
     corpus, _ = open_while_changing(root, hostile["changing"], cache_dir=tmp_path / "c",
                                     workers=2)
+    after = {k: v for k, v in snapshot(root).items() if k != hostile["changing"]}
+    assert after == before, "worker processes wrote inside the corpus"
     one = hostile["corpus"]
     stable = ~one.articles["file"].eq(hostile["changing"])
     key = ["file", "part"]
@@ -318,6 +318,20 @@ def test_processes_give_the_same_tables(hostile, tmp_path):
     p2 = corpus.problems[corpus.problems["file"] != hostile["changing"]]
     pairs = [sorted(zip(p["file"], p["reason"], strict=True)) for p in (p1, p2)]
     assert pairs[0] == pairs[1]
+
+
+def test_analyses_finish_on_a_hostile_corpus(hostile):
+    """Co-occurrence, naming, suggestions and the summary: bounded time, no exception."""
+    corpus = hostile["corpus"]
+    t0 = time.perf_counter()
+    summary = corpus.summary()
+    pairs = corpus.cooccurrence(level="sentence")
+    naming = corpus.naming()
+    suggestions = corpus.suggest_entities(top=20)
+    seconds = time.perf_counter() - t0
+    assert summary["articles"] == len(corpus.articles)
+    assert len(pairs) and len(naming) and len(suggestions) <= 20
+    assert seconds < 60, f"analyses took {seconds:.0f} s (a pattern gone quadratic?)"
 
 
 # --------------------------------------------------------------------------- dates
@@ -368,6 +382,27 @@ def test_bidi_controls_kept_in_storage_neutralised_in_display(hostile):
     for shown in (label, cell, table, page):
         assert not any(ch in shown for ch in BIDI), repr(shown[:200])
     assert rtl.rtl_label("Reuters\u202e: رويترز") == rtl.rtl_label("Reuters: رويترز")
+
+
+def test_bidi_controls_neutralised_in_a_real_chart():
+    """An outlet name with bidi controls and markup, drawn by a chart function."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    from helpers.charts import sources as source_charts
+
+    name = f"\u202eسما\u202c {SCRIPT}\u2067خبر\u2069"
+    arts = tables.frame("articles", [{"doc_id": str(i), "outlet": name} for i in range(3)])
+    fig = source_charts.articles_per_outlet(arts)
+    try:
+        texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+    finally:
+        plt.close(fig)
+    drawn = "".join(texts)
+    assert "سما" in drawn or "ﺳﻤﺎ" in drawn
+    assert not any(ch in drawn for ch in BIDI), [t for t in texts if any(c in t for c in BIDI)]
 
 
 def test_markup_from_the_corpus_is_inert_in_report_cells(hostile):
@@ -464,8 +499,8 @@ def test_hard_crash_leaves_the_old_cache(small, tmp_path, monkeypatch):
     real_replace = os.replace
 
     def killed(src, dst, *args, **kwargs):
-        if Path(dst).name == pipeline.MANIFEST:
-            Path(dst).with_name("half").write_bytes(Path(src).read_bytes()[:100])
+        if Path(dst).name == pipeline.MANIFEST:  # killed with the temporary file half written
+            Path(src).write_bytes(Path(src).read_bytes()[:100])
             raise SystemExit("killed while writing the manifest")
         return real_replace(src, dst, *args, **kwargs)
 

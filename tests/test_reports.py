@@ -130,7 +130,8 @@ def test_reports_have_a_title_contents_and_embedded_images_and_no_code(hostile_r
     toc = page.xpath("//nav[@class='toc']//a/@href")
     assert "#Quality-panel" in toc
     assert page.xpath("//img[starts-with(@src, 'data:image/png;base64,')]")
-    assert not page.xpath("//*[contains(@class, 'jp-InputArea')]")
+    code_inputs = "//*[contains(@class, 'jp-CodeCell')]//*[contains(@class, 'jp-InputArea')]"
+    assert not page.xpath(code_inputs)
     assert "open_corpus" not in page.text_content()
 
 

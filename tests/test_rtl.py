@@ -110,11 +110,7 @@ def _shifted(a: np.ndarray, dy: int, dx: int) -> np.ndarray:
 
 def pillow_reference(text: str, kind: str) -> np.ndarray:
     """``text`` drawn by Pillow's raqm layout (a real shaper) in the font of ``kind``."""
-    font = ImageFont.truetype(font_path(kind), REF_SIZE, layout_engine=ImageFont.Layout.RAQM)
-    left, top, right, bottom = font.getbbox(text)
-    image = Image.new("L", (right - left + 40, bottom - top + 40), 0)
-    ImageDraw.Draw(image).text((20 - left, 20 - top), text, font=font, fill=255)
-    return ink(np.asarray(image, dtype=float))
+    return _reference_for_font(text, font_path(kind))
 
 
 def reference(text: str, kind: str = "regular") -> np.ndarray:
@@ -416,3 +412,94 @@ def write_references() -> None:
 if __name__ == "__main__":
     write_references()
     print(f"wrote references to {REFERENCE_DIR}", file=sys.stderr)
+
+
+# --- the domain chart modules, on the seed corpus ---------------------------------------
+
+ARABIC_LETTER = rtl._LOGICAL_ARABIC
+
+
+@pytest.fixture(scope="module")
+def seed_corpus(tmp_path_factory):
+    import helpers
+
+    return helpers.open_corpus("corpus", cache_dir=tmp_path_factory.mktemp("cache"),
+                               progress=False)
+
+
+def _domain_charts(corpus, lang: str) -> dict[str, Figure]:
+    from helpers.charts import entities as entity_charts
+    from helpers.charts import sources as source_charts
+    from helpers.charts import timeline
+
+    view = corpus.with_labels(lang)
+    pairs = view.cooccurrence()
+    arabic_langs = view.articles.assign(lang=view.articles["lang"].map(
+        {"ar": "عربي", "fa": "فارسی"}))
+    return {
+        "timeline": timeline.articles_over_time(arabic_langs, freq="M", by="lang"),
+        "articles per outlet": source_charts.articles_per_outlet(view.articles, lang=lang),
+        "citation matrix": source_charts.citation_matrix(view.sources, view.articles, lang=lang),
+        "top entities": entity_charts.top_entities(view.mentions, lang=lang),
+        "co-occurrence heatmap": entity_charts.cooccurrence_heatmap(pairs, lang=lang),
+    }
+
+
+@pytest.mark.skipif(not rtl.pillow_shapes(), reason="Pillow without raqm: no live reference")
+@pytest.mark.parametrize("lang", ["ar", "fa"])
+def test_domain_charts_draw_arabic_and_persian_labels_like_a_shaping_engine(
+        seed_corpus, lang, monkeypatch):
+    """Every upright Arabic-script text of the domain charts, compared with a reference."""
+    import helpers.charts.common as common_module
+
+    logical: dict[str, str] = {}
+    real = rtl.rtl_label
+
+    def recording(text, **kwargs):
+        out = real(text, **kwargs)
+        logical[out] = rtl.clean(text)
+        return out
+
+    monkeypatch.setattr(rtl, "rtl_label", recording)
+    for module_name in ("common", "entities", "sources", "timeline"):
+        module = sys.modules.get(f"helpers.charts.{module_name}") or common_module
+        if hasattr(module, "rtl_label"):
+            monkeypatch.setattr(module, "rtl_label", recording)
+    charts = _domain_charts(seed_corpus, lang)
+    compared, poor = 0, []
+    for chart, fig in charts.items():
+        pixels = draw(fig)
+        for text in fig.findobj(matplotlib.text.Text):
+            shown = text.get_text()
+            source = logical.get(shown)
+            if not (text.get_visible() and source and ARABIC_LETTER.search(source)):
+                continue
+            if text.get_rotation() % 90:
+                continue
+            expected = source if rtl.matplotlib_shapes() else rtl._HARAKAT.sub("", source)
+            font = findfont(text.get_fontproperties())
+            ref = _reference_for_font(expected, font)
+            score = similarity(crop_text(pixels, fig, text), ref)
+            compared += 1
+            if score < GOOD:
+                poor.append((chart, source, round(score, 3)))
+    assert compared >= 15, f"only {compared} Arabic-script labels found"
+    assert not poor, poor
+
+
+def _reference_for_font(text: str, font: str) -> np.ndarray:
+    """``text`` drawn by Pillow's raqm layout (HarfBuzz + FriBiDi) with the font file."""
+    engine = ImageFont.truetype(font, REF_SIZE, layout_engine=ImageFont.Layout.RAQM)
+    left, top, right, bottom = engine.getbbox(text)
+    image = Image.new("L", (right - left + 40, bottom - top + 40), 0)
+    ImageDraw.Draw(image).text((20 - left, 20 - top), text, font=engine, fill=255)
+    return ink(np.asarray(image, dtype=float))
+
+
+def test_headings_use_a_real_bold_font_without_warnings(caplog):
+    fig, ax = common.new_figure()
+    common.set_title(ax, "خبرگزاری سما")
+    with caplog.at_level("WARNING", logger="matplotlib.font_manager"):
+        draw(fig)
+    assert [r.getMessage() for r in caplog.records] == []
+    assert "Bold" in Path(findfont(common.heading_font())).name
