@@ -23,6 +23,13 @@ How a date is stored (the ``dates`` table and ``articles.published``):
   with lower confidence.
 - A stated date from a crawl-time field (``crawl_fields``, e.g. SaudiNewsNet's
   ``date_extracted``) gets role ``crawled`` and is never the publication date.
+- Relative days (``اليوم السبت``, ``دیروز``) and a day and month without a year
+  (``دوشنبه ۲۱ آبان``) have ``date`` NaT until :func:`run` resolves them against the
+  publication date (the nearest such day); without one they stay NaT. Two-digit years
+  (``فروردین ماه 97``) are not read.
+- ``rule`` says which pattern read a date (``named:jalali``, ``numeric-ymd:hijri``,
+  ``year:gregorian``, ``relative:امس``, ``stated:<field>``), with ``+paired`` for one half
+  of a double dateline, ``+sighting`` and ``+weekday-mismatch`` when confidence was lowered.
 
 >>> [(r["text"], str(r["date"]), r["calendar"], r["precision"]) for r in find_dates(
 ...     "تاريخ النشر: 24th, December 2023 GMT")]

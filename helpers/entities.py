@@ -602,7 +602,7 @@ def _cue_set() -> _CueSet:
         before=re.compile(rf"(?<!\w){pre}(?P<cue>{alt(c['person_before_name'])})"
                           rf"(?=(?P<name>(?: +{word}){{1,4}}))"),
         # a name starts at a word start: trying every letter of a 100k-letter word is O(n²)
-        after=re.compile(rf"(?<![^\W\d_])(?P<name>{word}(?: +{word}){{1,2}}) *\|? *"
+        after=re.compile(rf"(?<![^\W\d_])(?P<name>{word}(?: +{word}){{1,2}})(?: +| *\| *)"
                          rf"(?P<cue>{alt(c['person_after_name'])})(?!\w)"),
         heads=re.compile(rf"(?<!\w){pre}(?P<cue>{alt(c['organisation_heads'])})"
                          rf"(?=(?P<name>(?: +{word}){{1,3}}))"),

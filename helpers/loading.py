@@ -107,6 +107,9 @@ class LoadOptions:
     ``{"body": ["matn"], "title": ["onvan"]}`` (columns: body, lead, title, date, outlet,
     url, author, category, subcategory, keywords). ``encoding`` forces one codec for every
     file. Bigger files than ``max_file_bytes`` become a ``too-large`` problem.
+    ``split_pages=False`` keeps a raw page as one article (no split at "read also"
+    headers); ``clean_structured=False`` keeps the bodies of JSON/CSV/XML/feeds/HTML as
+    given instead of taking furniture lines (keywords, source lines, comments) off them.
 
     >>> import pickle
     >>> pickle.loads(pickle.dumps(LoadOptions(field_map={"body": ["matn"]}))).field_map
@@ -223,9 +226,11 @@ def _inside(path: Path, root: Path) -> bool:
 
 def _rel(path: Path, root: Path) -> str:
     try:
-        return Path(path).relative_to(root).as_posix()
+        rel = Path(path).relative_to(root).as_posix()
     except ValueError:
-        return Path(path).as_posix()
+        rel = Path(path).as_posix()
+    # a name that is not UTF-8 (a zip made on Windows) keeps its bytes as \xNN: storable text
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 # --------------------------------------------------------------------------- one file

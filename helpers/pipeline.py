@@ -138,11 +138,14 @@ def relpath(path: Path, root: Path) -> str:
 
     >>> relpath(Path("/c/ar/x.txt"), Path("/c"))
     'ar/x.txt'
+    >>> relpath(Path(os.fsdecode(b"/c/a\\xe1.txt")), Path("/c"))  # not UTF-8: bytes as \\xNN
+    'a\\\\xe1.txt'
     """
     try:
-        return Path(path).relative_to(root).as_posix()
+        rel = Path(path).relative_to(root).as_posix()
     except ValueError:
-        return Path(path).as_posix()
+        rel = Path(path).as_posix()
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 @functools.cache

@@ -7,6 +7,14 @@ spelling, on the normalised key of :mod:`helpers.textnorm`), cue words and patte
 position (a byline or dateline at the top of the body or in the author field, ``(رويترز)``),
 a source line (``المصدر: ...``) or what the record's format states (source field, url).
 
+Kinds: ``outlet`` (the article's publisher), ``agency`` (relayed, ``به نقل از``, or
+credited in a byline, ``بكين - فرانس برس``), ``cited`` (media the text cites or talks to:
+``وفقا لـ``, ``ذكرت صحيفة``, ``لـ"رويترز"``), ``quoted`` (people and bodies quoted). Rows of
+one sentence are numbered in text order (``order``), so chains read left to right.
+:func:`run` takes ``articles.outlet`` from the strongest evidence (``OUTLET_RULES``) and
+relabels ``outlet`` rows naming another outlet as ``agency``. Names outside the registry
+come out as written, with ``registry_id`` null.
+
 >>> rows = find_sources("به گزارش مشرق به نقل از خبرگزاری سما، داوود شهاب، "
 ...                     "مسئول دفتر رسانه ای جنبش در بیانیه ای اعلام کرد که ...")
 >>> [(r["name"], r["kind"], r["order"]) for r in rows]
@@ -23,7 +31,7 @@ import csv
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -261,13 +269,71 @@ class _Config:
     dateline_tail: re.Pattern
     source_line: re.Pattern
     source_line_needs: re.Pattern | None
-    cues: tuple[tuple[dict, re.Pattern, re.Pattern | None], ...]
-    quoted: tuple[tuple[dict, re.Pattern, re.Pattern | None], ...]
+    cues: tuple[tuple[dict, _Cue, re.Pattern | None], ...]
+    quoted: tuple[tuple[dict, _Cue, re.Pattern | None], ...]
     quoted_stops: tuple[str, ...]
     quoted_not_names: frozenset[str]
     type_rx: re.Pattern
     end_rx: re.Pattern
     reporter: str
+
+
+_WORD_START = ("(?<![^\\W\\d_])", "(?<![\\w])", "(?<!\\w)")
+
+
+class _Cue:
+    """A compiled cue pattern.
+
+    A leading word-start lookbehind is checked in Python instead, and a pattern with
+    ``starts`` (the literal words its matches begin with) is tried only where one of them
+    occurs: ``str.find`` scans for them far faster than the regex engine tries a pattern at
+    every position. A glued و or ف before the start is allowed (وذكرت, فبحسب).
+    """
+
+    def __init__(self, pattern: str, starts: Iterable[str] = ()) -> None:
+        self.word_start = pattern.startswith(_WORD_START)
+        if self.word_start:
+            pattern = pattern[pattern.index(")") + 1:]
+        self.rx = re.compile(_norm_pattern(pattern))
+        self.starts = tuple(_norm_pattern(s) for s in starts)
+
+    def _starts_word(self, key: str, start: int) -> bool:
+        if not self.word_start or start == 0 or not key[start - 1].isalnum():
+            return True
+        return key[start - 1] in "وف" and (start == 1 or not key[start - 2].isalnum())
+
+    def finditer(self, key: str) -> Iterator[re.Match]:
+        if not self.starts:
+            for m in self.rx.finditer(key):
+                if self._starts_word(key, m.start()):
+                    yield m
+            return
+        positions: set[int] = set()
+        for word in self.starts:
+            pos = key.find(word)
+            while pos >= 0:
+                positions.add(pos)
+                pos = key.find(word, pos + 1)
+        last_end = 0
+        for pos in sorted(positions):
+            if pos < last_end or not self._starts_word(key, pos):
+                continue
+            m = self.rx.match(key, pos)
+            if m:
+                last_end = max(m.end(), pos + 1)
+                yield m
+
+
+def _compile(pattern: str, starts: Iterable[str] = ()) -> _Cue:
+    r"""Compile a cue pattern of ``data/source_cues.json``.
+
+    >>> [m.group() for m in _compile(r"(?<![^\W\d_])قال").finditer("وقال مقال قال")]
+    ['قال', 'قال']
+    >>> [m.span() for m in _compile(r"(?<![^\W\d_])به گزارش", ["به"]).finditer(
+    ...     "به گزارش مشرق به نقل از")]
+    [(0, 8)]
+    """
+    return _Cue(pattern, starts)
 
 
 def _needs(spec: dict) -> re.Pattern | None:
@@ -310,9 +376,9 @@ def _config() -> _Config:
         dateline_tail=re.compile(_norm_pattern(c["dateline_tail"])),
         source_line=re.compile(_norm_pattern(c["source_line"]["pattern"])),
         source_line_needs=_needs(c["source_line"]),
-        cues=tuple((cue, re.compile(_norm_pattern(cue["pattern"])), _needs(cue))
+        cues=tuple((cue, _compile(cue["pattern"], cue.get("needs", ())), None)
                    for cue in c["cues"]),
-        quoted=tuple((q, re.compile(_norm_pattern(q["pattern"])), _needs(q)) for q in c["quoted"]),
+        quoted=tuple((q, _compile(q["pattern"]), _needs(q)) for q in c["quoted"]),
         quoted_stops=tuple(_norm_pattern(s) for s in c["quoted_name_stops"]),
         quoted_not_names=frozenset(_key(n) for n in c["quoted_not_names"]),
         type_rx=re.compile("(?:" + "|".join(map(re.escape, sorted(set(keys), key=len,
@@ -763,6 +829,11 @@ def choose_outlet(rows: list[dict]) -> tuple[str | None, str | None]:
     ...                {"name": "mashregh", "kind": "outlet", "rule": "fa-be-gozaresh",
     ...                 "registry_id": "mashregh"}])
     ('reuters', 'byline')
+    >>> choose_outlet([{"name": "Tehran Times Daily", "kind": "outlet", "rule": "stated",
+    ...                 "registry_id": None},
+    ...                {"name": "tehrantimes", "kind": "outlet", "rule": "url",
+    ...                 "registry_id": "tehrantimes"}])
+    ('tehrantimes', 'url')
     >>> choose_outlet([])
     (None, None)
     """
@@ -770,8 +841,10 @@ def choose_outlet(rows: list[dict]) -> tuple[str | None, str | None]:
         return next((r["name"] for r in rows if pred(r)), None)
 
     candidates = (
-        ("stated", lambda r: r["rule"] == "stated"),
+        # a stated name the registry knows, else the url's site, else the name as stated
+        ("stated", lambda r: r["rule"] == "stated" and r.get("registry_id") is not None),
         ("url", lambda r: r["rule"] == "url"),
+        ("stated", lambda r: r["rule"] == "stated"),
         ("source-line", lambda r: r["rule"] == "source-line"),
         ("byline", lambda r: r["rule"] in _BYLINE_RULES and r["kind"] == "outlet"),
         ("byline", lambda r: r["rule"] in _BYLINE_RULES),

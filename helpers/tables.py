@@ -246,7 +246,7 @@ def _as_dtype(values: pd.Series, dtype: str) -> pd.Series:
             if getattr(values.dtype, "tz", None) is None:
                 values = values.dt.tz_localize("UTC")
             return values.dt.tz_convert("UTC").astype(dtype)
-        return pd.to_datetime(values, utc=True, errors="coerce").astype(dtype)
+        return pd.to_datetime(values, utc=True, errors="coerce", format="mixed").astype(dtype)
     if dtype == "Int64":
         if kind in "iu":
             return values.astype("Int64")

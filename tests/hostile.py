@@ -3,9 +3,10 @@
 ``make_hostile_corpus(root)`` writes the corpus into ``root`` (never inside the repository)
 and returns what it wrote: the good files with how many articles each must give, and the
 hostile cases with what the loader must do about each. Used by ``tests/test_hostile.py``,
-``tests/test_browser.py`` and by anyone who wants a report built from a dirty corpus::
+``tests/test_browser.py`` and by anyone who wants a report built from a dirty corpus (with
+``tests/`` on ``sys.path``, as pytest puts it)::
 
-    from tests.hostile import make_hostile_corpus
+    from hostile import make_hostile_corpus
     info = make_hostile_corpus(Path("/tmp/hostile"))
     info["good_articles"], len(info["cases"])
 
@@ -16,8 +17,9 @@ A case's ``expect`` says what must happen:
 - ``records``: the file gives ``articles`` articles and ``problems`` rows (bad records);
 - ``load``: hostile text that is still news: exactly ``articles`` articles, stored as
   written (payloads, bidi controls and invisible characters kept);
-- ``date``: an article whose only date is impossible: no publication date, one ``dates``
-  problem (``reasons``);
+- ``date``: articles whose only date is impossible: no publication date, no ``dates`` row
+  with a date, one ``dates`` problem per article (``reasons``); or a double dateline whose
+  calendars disagree (``calendar-mismatch``);
 - ``link``: a symbolic link that must not be followed: one ``problem`` row, nothing read
   from its target;
 - ``any``: must not crash or lose the neighbours; the outcome is not fixed (a file that
@@ -25,7 +27,8 @@ A case's ``expect`` says what must happen:
 - ``skip``: the case cannot be made on this machine (``note`` says why).
 
 The payloads below are what a test looks for: ``PWNED`` in a script that would change the
-page title, ``PASSWD_MARKER`` for the first line of ``/etc/passwd``.
+page title (``PAYLOADS``), the lines of ``SECRET_FILE`` (``/etc/passwd``) that external
+entities and links point at, and ``lollol`` from an entity bomb.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ import shutil
 import struct
 import zipfile
 import zlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -436,6 +439,28 @@ def _display(root: Path) -> list[Case]:
     return cases
 
 
+def _names(root: Path) -> list[Case]:
+    """File names that attack: not UTF-8 (a zip made on Windows), markup, a line break."""
+    cases = []
+    names = [
+        ("file name in cp1256 bytes, not UTF-8", b"names/" + "خبر".encode("cp1256") + b".txt",
+         "names/" + "".join(f"\\x{b:02x}" for b in "خبر".encode("cp1256")) + ".txt"),
+        ("markup in a file name", f"names/{IMG}.txt".encode(), f"names/{IMG}.txt"),
+        ("a line break in a file name", b"names/line\nbreak.txt", "names/line\nbreak.txt"),
+    ]
+    for what, raw, stored in names:
+        path = root / os.fsdecode(raw)
+        try:
+            _write(root, os.fsdecode(raw), article_txt(TITLE_FA, BODY_FA))
+        except (OSError, UnicodeError) as exc:
+            cases.append(Case(what, stored, "skip", note=f"this file system refuses it: {exc}"))
+            continue
+        assert path.is_file()
+        cases.append(Case(what, stored, "load", articles=1, title=TITLE_FA,
+                          note="the file column holds bytes that are not UTF-8 as \\xNN"))
+    return cases
+
+
 #: Impossible or extreme dates, each the only date of one article.
 IMPOSSIBLE_DATES = {
     "month13": "2023/13/05",
@@ -519,7 +544,8 @@ def make_hostile_corpus(root: Path, big: bool = False) -> dict:
     root.mkdir(parents=True, exist_ok=True)
     good = _good(root)
     cases = (_binary(root) + _encodings(root) + _structured(root) + _xml_attacks(root)
-             + _links(root) + _permissions(root) + _display(root) + _dates(root))
+             + _links(root) + _permissions(root) + _display(root) + _names(root)
+             + _dates(root))
     changing = "live/changing.txt"
     _write(root, changing, article_txt(TITLE_AR, BODY_AR))
     cases.append(Case("a file that changes while it is read", changing, "any",
@@ -534,11 +560,6 @@ def make_hostile_corpus(root: Path, big: bool = False) -> dict:
     known = sum(good.values())
     return {"root": root, "good": good, "good_articles": known, "cases": cases,
             "changing": changing}
-
-
-def describe(info: dict) -> list[dict]:
-    """The cases as plain dicts (for a report or a JSON artifact)."""
-    return [asdict(c) for c in info["cases"]]
 
 
 def remove_hostile_corpus(root: Path) -> None:

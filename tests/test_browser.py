@@ -60,8 +60,10 @@ def live_markup(page: str) -> list[str]:
             low = value.strip().lower()
             if name.lower().startswith("on") and MARK in value:
                 found.append(f"<{el.tag} {name}={value[:60]!r}>")
-            if name.lower() in ("href", "src", "action", "formaction") and \
-                    low.replace("\t", "").replace("\n", "").startswith(("javascript:", "data:")):
+            target = low.replace("\t", "").replace("\n", "")
+            image = el.tag == "img" and name.lower() == "src" and target.startswith("data:image/")
+            if name.lower() in ("href", "src", "action", "formaction") and not image and \
+                    target.startswith(("javascript:", "data:", "vbscript:")):
                 found.append(f"<{el.tag} {name}={value[:60]!r}>")
         if el.tag in ("h1", "iframe", "object", "embed") and "PWNED-LAYOUT" in el.text_content():
             found.append(f"<{el.tag}> injected from a title")

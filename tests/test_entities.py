@@ -500,3 +500,9 @@ def test_add_entities_is_used_by_matching_labels_and_fingerprint(
         entities.add_entities([{"label_en": "no id"}])
     monkeypatch.delenv(entities.USER_REGISTRY_ENV)
     assert entities.registry_fingerprint() == before
+
+
+def test_suggest_needs_a_separate_cue_word() -> None:
+    # المسئول is "the official" written as one word: not the cue مسئول after a name.
+    arts = tables.frame("articles", [{"doc_id": "d", "body": "بتعزيز التحول الرقمي المسئول"}])
+    assert entities.suggest(arts).empty

@@ -555,6 +555,7 @@ def test_big_inputs(tmp_path):
                                     workers=2, options=options)
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     arts, problems = corpus.articles, corpus.problems
     counts = arts.groupby("file").size()
     lost = [f for f, n in info["good"].items() if counts.get(f, 0) != n]
@@ -567,7 +568,8 @@ def test_big_inputs(tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "hostile_big.json").write_text(json.dumps({
         "generate_seconds": round(made, 1), "open_seconds": round(seconds, 1),
-        "peak_rss_mb_main_process": round(peak_mb), "articles": len(arts),
+        "peak_rss_mb_main_process": round(peak_mb), "peak_rss_mb_worker": round(worker_mb),
+        "articles": len(arts),
         "good_articles": info["good_articles"], "problems": len(problems)}, indent=1))
     assert seconds < 900
     remove_hostile_corpus(root)

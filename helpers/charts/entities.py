@@ -6,6 +6,7 @@ Every function takes the tidy tables (``mentions``, the pair table of
 figure, never an error. All text goes through ``helpers.rtl.rtl_label``.
 
 >>> from helpers import tables
+>>> from helpers.rtl import rtl_label
 >>> m = tables.frame("mentions", [{"doc_id": "d", "entity_id": "cairo", "type": "place"}])
 >>> fig = top_entities(m, lang="fa")
 >>> fig.axes[0].get_yticklabels()[0].get_text() == rtl_label("قاهره")
@@ -21,7 +22,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import entities
-from ..rtl import rtl_label, setup_fonts
 from . import common
 
 TYPE_TITLES = {
@@ -78,6 +78,8 @@ def top_entities(mentions: pd.DataFrame, lang: str = "en", top: int = 10,
     if counts.empty:
         return common.empty_figure(words["no data"])
     types = [t for t in entities.TYPES if t in set(counts["type"])]
+    from ..rtl import setup_fonts
+
     setup_fonts()
     cols = min(2, len(types))
     rows = math.ceil(len(types) / cols)
@@ -116,6 +118,7 @@ def cooccurrence_heatmap(pairs: pd.DataFrame, lang: str = "en", top: int = 15,
                          value: str = "count") -> Figure:
     """Heatmap of ``value`` (``count``, ``articles``, ``pmi`` or ``npmi``) between top entities.
 
+    >>> from helpers.rtl import rtl_label
     >>> p = pd.DataFrame({"a": ["cairo"], "b": ["gaza"], "count": [3]})
     >>> ax = cooccurrence_heatmap(p, lang="ar").axes[0]
     >>> [t.get_text() for t in ax.get_yticklabels()] == [rtl_label("القاهرة"), rtl_label("غزة")]
@@ -140,12 +143,15 @@ def network(pairs: pd.DataFrame, mentions: pd.DataFrame | None = None, lang: str
     The ``top_edges`` pairs by count are drawn; the layout (``spring`` or ``kamada_kawai``)
     uses a fixed ``seed``, so the same table gives the same picture.
 
+    >>> from helpers.rtl import rtl_label
     >>> p = pd.DataFrame({"a": ["cairo"], "b": ["gaza"], "count": [3], "npmi": [0.5]})
     >>> ax = network(p, lang="fa").axes[0]
     >>> sorted(t.get_text() for t in ax.texts) == sorted([rtl_label("قاهره"), rtl_label("غزه")])
     True
     """
     import networkx as nx
+
+    from ..rtl import rtl_label
 
     words = WORDS[_lang(lang)]
     if pairs.empty:
