@@ -97,7 +97,6 @@ def _lookup() -> tuple[np.ndarray, np.ndarray]:
             mapped[cp] = _DELETED
         else:
             expands[cp] = True
-    mapped[0] = _DELETED
     return mapped, expands
 
 
