@@ -47,11 +47,12 @@ STAGE_NAMES = {"load": "load+split+clean+language", "dates": "dates", "sources":
 
 
 class PeakRSS:
-    """Peak resident memory of this process and all its children, sampled every 50 ms."""
+    """Peak resident memory of this process and all its children, sampled every 100 ms."""
 
-    def __init__(self, interval: float = 0.05) -> None:
+    def __init__(self, interval: float = 0.1) -> None:
         self.interval = interval
         self.peak = 0
+        self.cpu = 0.0  # CPU seconds the sampling itself used (subtracted from measures)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -66,8 +67,10 @@ class PeakRSS:
         return total
 
     def _run(self) -> None:
+        start = time.thread_time()
         while not self._stop.is_set():
             self.peak = max(self.peak, self._sample())
+            self.cpu = time.thread_time() - start
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakRSS:
@@ -101,6 +104,7 @@ def measured() -> Iterator[Measure]:
         yield m
         m.seconds, m.cpu = time.perf_counter() - t0, _cpu() - c0
     m.peak = rss.peak
+    m.cpu -= rss.cpu
 
 
 def corpus_files(root: Path) -> list[Path]:

@@ -74,6 +74,7 @@ CRAWL_FIELDS = ("date_extracted", "date_crawled", "crawled_at", "crawl_date", "d
                 "scraped_at", "fetched_at", "date_scraped", "downloaded_at")
 RECORD_LIST_KEYS = ("articles", "items", "data", "records", "docs", "documents", "news",
                     "results", "entries", "posts", "rows", "hits")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 NULL_STRINGS = frozenset({"", "nan", "none", "null", "n/a", "na", "[]", "{}"})
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -838,6 +839,8 @@ def _text(value: Any) -> str | None:
     ('a\\n\\nb', 'Ali', None, '12')
     >>> _text("<p>سطر</p><p>دوم</p>")
     'سطر\\n\\nدوم'
+    >>> _text("x\\ud800y")
+    'x\ufffdy'
     """
     if value is None or isinstance(value, bool):
         return None
@@ -852,6 +855,8 @@ def _text(value: Any) -> str | None:
         parts = [t for t in (_text(v) for v in value) if t]
         return "\n\n".join(parts) or None
     text = str(value)
+    if _SURROGATE.search(text):  # "\ud800" escapes in JSON: Parquet cannot store them
+        text = _SURROGATE.sub("\ufffd", text)
     stripped = text.strip()
     if stripped.lower() in NULL_STRINGS:
         return None

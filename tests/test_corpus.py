@@ -156,3 +156,15 @@ def test_load_corpus_is_the_article_table(corpus_dir: Path, tmp_path: Path) -> N
     arts = helpers.load_corpus(corpus_dir, cache_dir=tmp_path / "c", workers=1, progress=False)
     assert list(arts.columns) == tables.columns("articles")
     assert len(arts) == 3
+
+
+def test_a_lone_surrogate_in_json_costs_no_record(tmp_path: Path) -> None:
+    root = tmp_path / "json"
+    root.mkdir()
+    (root / "a.json").write_text(
+        '[{"title": "x\\ud800y", "content": "متن \\udc00 خبر"}, {"title": "دوم", "content": "خبر"}]',
+        encoding="utf-8",
+    )
+    corpus = helpers.open_corpus(root, cache_dir=tmp_path / "cache", workers=1, progress=False)
+    assert corpus.articles["title"].tolist() == ["x\ufffdy", "دوم"]
+    assert corpus.problems.empty
