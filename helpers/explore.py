@@ -51,7 +51,8 @@ def word_pattern(words: str) -> str | None:
     keys = [k for k in textnorm.normalize(words or "").split() if k]
     if not keys:
         return None
-    return "".join(rf"(?=.*(?<!\w){re.escape(k)}(?!\w))" for k in keys)
+    # Anchored: an unanchored look-ahead is retried at every position (quadratic).
+    return r"\A" + "".join(rf"(?=.*?(?<!\w){re.escape(k)}(?!\w))" for k in keys)
 
 
 def search(
