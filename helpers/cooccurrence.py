@@ -185,7 +185,8 @@ def _empty() -> pd.DataFrame:
 def naming(mentions: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:
     """How each outlet names each entity: one row per (entity, outlet, lang, alias).
 
-    ``alias`` is the matched form on the matching key (spelling variants merged);
+    ``alias`` is the form the outlet writes most often among spellings that share one
+    matching key (``key``: ي/ی, ة/ه and other variants merged);
     ``register`` is the registry's (neutral, loaded, ...); ``share`` is the alias's share
     of the outlet's mentions of that entity in that language. Articles without an outlet
     count under ``unknown``.
@@ -201,7 +202,7 @@ def naming(mentions: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.D
     """
     from . import textnorm
 
-    cols = ["entity_id", "outlet", "lang", "alias", "register", "count", "share", "example"]
+    cols = ["entity_id", "outlet", "lang", "alias", "register", "count", "share", "key"]
     if mentions is None or mentions.empty:
         return pd.DataFrame(columns=cols)
     df = mentions[["doc_id", "entity_id", "surface", "register"]].copy()
@@ -215,15 +216,15 @@ def naming(mentions: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.D
     df["register"] = df["register"].astype("string").fillna("neutral")
     surfaces = df["surface"].astype("string").fillna("")
     keys = {s: textnorm.normalize(s) for s in surfaces.unique()}
-    df["alias"] = surfaces.map(keys)
+    df["key"] = surfaces.map(keys)
     df["surface"] = surfaces
-    group = ["entity_id", "outlet", "lang", "alias", "register"]
+    group = ["entity_id", "outlet", "lang", "key", "register"]
     out = df.groupby(group, dropna=False, sort=False).agg(
         count=("doc_id", "size"),
-        example=("surface", lambda s: s.value_counts().index[0]),
+        alias=("surface", lambda s: s.value_counts().index[0]),
     ).reset_index()
     totals = out.groupby(["entity_id", "outlet", "lang"])["count"].transform("sum")
     out["share"] = out["count"] / totals
-    out = out.sort_values(["entity_id", "outlet", "lang", "count", "alias"],
+    out = out.sort_values(["entity_id", "outlet", "lang", "count", "key"],
                           ascending=[True, True, True, False, True])
     return out[cols].reset_index(drop=True)

@@ -160,7 +160,7 @@ def test_naming_per_outlet(seeds: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     fa = israel[israel["outlet"] == "mashregh"]
     assert set(fa["register"]) == {"loaded"}
     assert fa["share"].sum() == pytest.approx(1.0)
-    assert set(fa["example"]) == {"رژیم صهیونیستی", "رژیم اشغالگر", "دشمن صهیونیستی"}
+    assert set(fa["alias"]) == {"رژیم صهیونیستی", "رژیم اشغالگر", "دشمن صهیونیستی"}
     ar = israel[israel["outlet"] == "elbalad"]
     assert ar[["register", "count"]].values.tolist() == [["neutral", 3]]
     nakhalah = table[table["entity_id"] == "ziyad-nakhalah"]

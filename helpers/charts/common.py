@@ -25,6 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
 from ..rtl import HEADING_FAMILIES, rtl_label, setup_fonts
 
@@ -191,6 +192,8 @@ def barh(
     if annotate_values:
         ax.bar_label(bars, labels=[f"{v:,.0f}" for v in shown_values], padding=3, fontsize=9)
     ax.margins(x=0.12)
+    if np.all(shown_values == np.round(shown_values)):  # counts: no 0.25 ticks
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     set_axis_labels(ax, xlabel)
     if title is not None:
         set_title(ax, title)

@@ -196,9 +196,9 @@ def naming_chart(naming: pd.DataFrame, entity_id: str, lang: str = "en",
     ``top_aliases`` are grouped as "other"; loaded registers are hatched.
 
     >>> nm = pd.DataFrame({"entity_id": ["israel"] * 2, "outlet": ["o"] * 2,
-    ...                    "lang": ["fa"] * 2, "alias": ["رژيم صهيونيستي", "اسراييل"],
+    ...                    "lang": ["fa"] * 2, "key": ["رژيم صهيونيستي", "اسراييل"],
     ...                    "register": ["loaded", "neutral"], "count": [3, 1],
-    ...                    "share": [0.75, 0.25], "example": ["رژیم صهیونیستی", "اسرائیل"]})
+    ...                    "share": [0.75, 0.25], "alias": ["رژیم صهیونیستی", "اسرائیل"]})
     >>> len(naming_chart(nm, "israel").axes[0].patches)
     2
     """
@@ -208,7 +208,7 @@ def naming_chart(naming: pd.DataFrame, entity_id: str, lang: str = "en",
     if sub.empty:
         return common.empty_figure(f"{title}: {words['no data']}")
     sub = sub.assign(row=sub["outlet"].astype(str) + " (" + sub["lang"].astype(str) + ")",
-                     name=sub["example"].astype(str) + " · " + sub["register"].astype(str))
+                     name=sub["alias"].astype(str) + " · " + sub["register"].astype(str))
     order = sub.groupby("name")["count"].sum().sort_values(ascending=False, kind="stable")
     keep = list(order.index[:top_aliases])
     sub = sub.assign(name=sub["name"].where(sub["name"].isin(keep), "…"))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from . import common
 
@@ -111,6 +112,10 @@ def articles_over_time(
         ax.bar(table.index, table[column], width=width, bottom=bottom, label=str(column),
                align="edge" if freq != "D" else "center")
         bottom = bottom + table[column]
+    # A few periods would otherwise stretch to fill the axis: keep one period of air.
+    span = pd.Timedelta(days=width / 0.8 if freq == "D" else width * 1.25)
+    ax.set_xlim(table.index.min() - span, table.index.max() + 2 * span)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if by is not None:
         common.legend(ax, title=by, fontsize=8)
     names = {"D": "day", "W": "week", "M": "month"}
