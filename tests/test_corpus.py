@@ -162,7 +162,8 @@ def test_a_lone_surrogate_in_json_costs_no_record(tmp_path: Path) -> None:
     root = tmp_path / "json"
     root.mkdir()
     (root / "a.json").write_text(
-        '[{"title": "x\\ud800y", "content": "متن \\udc00 خبر"}, {"title": "دوم", "content": "خبر"}]',
+        '[{"title": "x\\ud800y", "content": "متن \\udc00 خبر"},'
+        ' {"title": "دوم", "content": "خبر"}]',
         encoding="utf-8",
     )
     corpus = helpers.open_corpus(root, cache_dir=tmp_path / "cache", workers=1, progress=False)
