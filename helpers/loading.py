@@ -217,7 +217,18 @@ def discover(root: Path) -> tuple[list[Path], pd.DataFrame]:
             if not path.is_file():
                 continue
             files.append(path)
-    files.sort(key=lambda p: _rel(p, root))
+    files.sort(key=lambda p: (p.is_symlink(), _rel(p, root)))
+    unique: dict[Path, Path] = {}
+    for path in files:  # a link to a file already listed would load its articles twice
+        real = path.resolve()
+        if real in unique:
+            rel = _rel(path, root)
+            problems.append(_problem(rel, "duplicate-link",
+                                     f"{rel} links to {_rel(unique[real], root)}, which is "
+                                     "read once, under its own name."))
+            continue
+        unique[real] = path
+    files = sorted(unique.values(), key=lambda p: _rel(p, root))
     return files, tables.frame("problems", problems)
 
 

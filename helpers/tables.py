@@ -139,8 +139,7 @@ def frame(name: str, rows: Iterable[Mapping[str, object]] | pd.DataFrame) -> pd.
     """
     schema = SCHEMAS[name]
     if isinstance(rows, pd.DataFrame):
-        if list(rows.columns) == list(schema) and all(
-                str(t) == d for t, d in zip(rows.dtypes, schema.values(), strict=True)):
+        if list(rows.columns) == list(schema) and list(rows.dtypes) == _dtypes(name):
             return rows.reset_index(drop=True)
         return _convert(name, rows)
     rows = list(rows)
@@ -148,6 +147,11 @@ def frame(name: str, rows: Iterable[Mapping[str, object]] | pd.DataFrame) -> pd.
         return _empty(name).copy()
     fast = _from_records(name, rows)
     return fast if fast is not None else _convert(name, pd.DataFrame(rows))
+
+
+@functools.cache
+def _dtypes(name: str) -> list[object]:
+    return list(_empty(name).dtypes)
 
 
 @functools.cache
@@ -195,15 +199,14 @@ def _from_records(name: str, rows: list[Mapping[str, object]]) -> pd.DataFrame |
     schema = _arrow_schema(name)
     if schema is None:
         return None
-    ints, stamps = _typed_columns(name, "Int64"), _typed_columns(name, "datetime64[ns, UTC]")
-    for row in rows:  # Arrow would truncate 0.5 to 0 where pandas refuses
-        for col in ints:
-            value = row.get(col)
-            if value is not None and not isinstance(value, numbers.Integral):
-                return None
-        for col in stamps:  # and read numbers as instants where pandas may not
-            value = row.get(col)
-            if value is not None and not isinstance(value, dt.datetime):
+    # Arrow would truncate 0.5 to 0 where pandas refuses, and read numbers as instants
+    # where pandas may not: such values take the pandas path.
+    for cols, kind in ((_typed_columns(name, "Int64"), numbers.Integral),
+                       (_typed_columns(name, "datetime64[ns, UTC]"), dt.datetime)):
+        for col in cols:
+            types = {type(row.get(col)) for row in rows}
+            types.discard(type(None))
+            if not all(issubclass(t, kind) for t in types):
                 return None
     try:
         table = pa.Table.from_pylist(rows, schema=schema)

@@ -169,3 +169,14 @@ def test_a_lone_surrogate_in_json_costs_no_record(tmp_path: Path) -> None:
     corpus = helpers.open_corpus(root, cache_dir=tmp_path / "cache", workers=1, progress=False)
     assert corpus.articles["title"].tolist() == ["x\ufffdy", "دوم"]
     assert corpus.problems.empty
+
+
+def test_a_link_to_a_file_inside_the_corpus_is_read_once(corpus_dir: Path, tmp_path: Path) -> None:
+    root = tmp_path / "linked"
+    shutil.copytree(corpus_dir, root)
+    seed = sorted(root.glob("*.txt"))[0]
+    (root / "again.txt").symlink_to(seed.name)
+    corpus = helpers.open_corpus(root, cache_dir=tmp_path / "cache", workers=1, progress=False)
+    assert len(corpus.articles) == 3
+    assert corpus.problems["reason"].tolist() == ["duplicate-link"]
+    assert seed.name in corpus.problems["detail"].iloc[0]

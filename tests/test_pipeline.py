@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import shutil
+import sys
 import types
 from pathlib import Path
 
@@ -549,3 +550,25 @@ def test_real_stages_give_the_same_tables_batched_or_file_by_file(real_store, mo
         pd.testing.assert_frame_equal(
             out[True][name].sort_values(cols, ignore_index=True),
             df.sort_values(cols, ignore_index=True), obj=name)
+
+
+@needs_loader
+def test_synthetic_corpus_goes_through_every_stage(tmp_path):
+    """The benchmark's corpus: every layout loads, no stage crashes, nearly every article."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import synth
+
+    stats = synth.generate(tmp_path / "synth", 400, seed=3)
+    store = pipeline.build(tmp_path / "synth", cache_dir=tmp_path / "cache", workers=2,
+                           progress=False)
+    arts = store.read("articles", columns=["doc_id", "format", "lang"])
+    assert len(arts) >= 0.95 * stats["articles"]
+    assert arts["doc_id"].is_unique
+    assert set(arts["lang"]) >= {"ar", "fa"}
+    assert set(arts["format"]) >= {"txt", "json"}
+    files = store.files
+    silent = set(files.loc[files["articles"] == 0, "file"]) - set(store.read("problems")["file"])
+    assert not silent  # a file gives articles or says why not
+    crashes = store.read("problems", filters=[("reason", "==", "stage-error")])
+    assert crashes.empty, crashes["detail"].tolist()[:3]
+    assert len(store.read("dates")) and len(store.read("sources"))
