@@ -241,6 +241,25 @@ def attribution(rng: random.Random, lang: str, sentence: str, day: dt.date) -> s
     return rng.choice(forms)
 
 
+def vary(rng: random.Random, sentence: str) -> str:
+    """``sentence`` with words swapped, dropped or repeated, so no two articles share text
+    that Parquet's compression or a cache could exploit more than real news allows.
+
+    >>> vary(random.Random(1), "a b c d e f")
+    'e c d b f'
+    """
+    words = sentence.split(" ")
+    for _ in range(max(1, len(words) // 6)):
+        i, j = rng.randrange(len(words)), rng.randrange(len(words))
+        words[i], words[j] = words[j], words[i]
+        k = rng.randrange(len(words))
+        if rng.random() < 0.5 and len(words) > 3:
+            del words[k]
+        else:
+            words.insert(k, words[rng.randrange(len(words))])
+    return " ".join(words)
+
+
 @dataclass
 class Article:
     lang: str
@@ -268,7 +287,7 @@ def make_article(rng: random.Random, pool: Pool, lang: str | None = None) -> Art
     for _ in range(rng.randint(2, 6)):
         para = []
         for _ in range(rng.randint(1, 3)):
-            sent = rng.choice(sents)
+            sent = vary(rng, rng.choice(sents))
             roll = rng.random()
             if roll < 0.25:
                 sent = attribution(rng, lang, sent, day)

@@ -74,6 +74,7 @@ CRAWL_FIELDS = ("date_extracted", "date_crawled", "crawled_at", "crawl_date", "d
                 "scraped_at", "fetched_at", "date_scraped", "downloaded_at")
 RECORD_LIST_KEYS = ("articles", "items", "data", "records", "docs", "documents", "news",
                     "results", "entries", "posts", "rows", "hits")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 NULL_STRINGS = frozenset({"", "nan", "none", "null", "n/a", "na", "[]", "{}"})
 
@@ -625,11 +626,37 @@ def decode_bytes(raw: bytes) -> tuple[str, str | None, str]:
         bad = damaged.count("\ufffd")
         return damaged, "utf-8", f"bytes not valid utf-8 replaced ({bad})"
     guess = _guess_encoding(raw)
+    text = raw.decode(guess or "utf-8", errors="replace")
+    if _control_share(text) > 0.02:  # random bytes decode "fine" as a code page
+        return "", None, "its bytes decode to control characters in every encoding tried"
+    if guess and len(text) > 200 and _space_share(text) < 0.02:
+        return "", None, f"as {guess} it would be text without spaces: random bytes, not text"
     if guess:
-        text = raw.decode(guess, errors="replace")
         return text, guess, f"encoding guessed as {guess}"
-    text = raw.decode("utf-8", errors="replace")
     return text, "utf-8", f"bytes not valid utf-8 replaced ({text.count(chr(0xFFFD))})"
+
+
+def _space_share(text: str, sample: int = 65536) -> float:
+    """Share of whitespace: words in any language are separated, random bytes are not.
+
+    >>> round(_space_share("مرحبا بكم في القاهرة"), 2), _space_share("¼،قùگƒّآ»±")
+    (0.15, 0.0)
+    """
+    head = text[:sample]
+    return sum(map(head.count, " \n\t\r")) / len(head) if head else 0.0
+
+
+def _control_share(text: str, sample: int = 65536) -> float:
+    """Share of control characters other than whitespace: near 0 in any real text.
+
+    >>> _control_share("سلام دنیا"), _control_share("a" + chr(1) + "b" + chr(2))
+    (0.0, 0.5)
+    """
+    head = text[:sample]
+    if not head:
+        return 0.0
+    controls = len(_CONTROLS.findall(head))
+    return controls / len(head)
 
 
 def _damaged_utf8(raw: bytes) -> str | None:

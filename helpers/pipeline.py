@@ -885,6 +885,9 @@ def _compact(cache: Path, manifest: Manifest, target: int = COMPACT_BYTES) -> No
 def _sweep(cache: Path, manifest: Manifest) -> None:
     """Delete batch and temporary files the manifest no longer refers to."""
     live = {batch_path(cache, t, b) for b, info in manifest.batches.items() for t in info}
+    for leftover in cache.glob(f".{MANIFEST}.*.tmp"):  # a write interrupted by a crash
+        with contextlib.suppress(OSError):
+            leftover.unlink()
     for table in tables.TABLES:
         folder = cache / table
         if folder.is_dir():

@@ -200,8 +200,8 @@ def _binary(root: Path) -> list[Case]:
         Case("PDF as .json", "bad/report.json", "problem", reasons),
         Case("random bytes as .xml", "bad/noise.xml", "problem", reasons),
         Case("GIF image as .html", "bad/banner.html", "problem", reasons),
-        Case("random bytes without NUL as .txt", "bad/noise_nonul.txt", "any",
-             note="high bytes only: may be guessed as some 8-bit code page"),
+        Case("random bytes without NUL as .txt", "bad/noise_nonul.txt", "problem", reasons,
+             note="high bytes only: any 8-bit code page decodes them, but with no spaces"),
         Case("text with NUL bytes", "bad/nul.txt", "problem", ("binary", "nul")),
         Case("zip archive", "bad/archive.zip", "problem", ("binary", "archive", "unsupported"),
              note="loading.py does not read archives: one problem row"),
@@ -383,8 +383,8 @@ def _links(root: Path) -> list[Case]:
          Case("dangling symlink", "links/broken.txt", "link", ("broken-link",)))
     _write(root, "links/inside_target/real.txt", article_txt(TITLE_FA, BODY_FA))
     link("inside_ok.txt", "inside_target/real.txt",
-         Case("symlink to a file inside the corpus", "links/inside_ok.txt", "any",
-              note="inside links may be read (then the article appears twice) or skipped"))
+         Case("symlink to a file inside the corpus", "links/inside_ok.txt", "problem",
+              ("duplicate-link",), note="the target is read once, under its own name"))
     return cases
 
 

@@ -266,9 +266,11 @@ def test_leftover_temporary_and_orphan_files_are_swept(fake_stages, corpus, tmp_
     shutil.copy(store.paths("articles")[0], orphan)
     tmp_file = tmp_path / "cache" / "articles" / ".b0000001.parquet.xyz.tmp"
     tmp_file.write_bytes(b"half")
+    tmp_manifest = tmp_path / "cache" / f".{pipeline.MANIFEST}.abc.tmp"
+    tmp_manifest.write_bytes(b"half")
     (corpus / "e.txt").write_text("e|e\n", encoding="utf-8")
     store = _build(corpus, tmp_path)
-    assert not orphan.exists() and not tmp_file.exists()
+    assert not orphan.exists() and not tmp_file.exists() and not tmp_manifest.exists()
     assert len(store.read("articles")) == 5
 
 
