@@ -537,6 +537,7 @@ class Manifest:
     batches: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> {table: bytes}
     next_batch: int = 0
     dirty: bool = False  # differs from what is on disk
+    tree: str | None = None  # tree_signature() when ``files`` was discovered, if reusable
 
     def frame(self) -> pd.DataFrame:
         rows = [{"file": f, **{k: v[k] for k in ("size", "mtime_ns", "hash", "batch",
@@ -549,7 +550,7 @@ class Manifest:
         rows = [{"file": f, **v} for f, v in sorted(self.files.items())]
         table = pa.Table.from_pylist(rows, schema=_MANIFEST_SCHEMA)
         meta = {"version": CACHE_VERSION, "fingerprint": self.fingerprint,
-                "next_batch": self.next_batch,
+                "next_batch": self.next_batch, "tree": self.tree,
                 "batches": {str(k): v for k, v in self.batches.items()}}
         table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode()})
         _atomic_write(cache / MANIFEST, parquet_bytes(table))
@@ -560,9 +561,13 @@ class Manifest:
         meta = json.loads(table.schema.metadata[_META_KEY])
         if meta.get("version") != CACHE_VERSION:
             raise ValueError(f"cache version {meta.get('version')} != {CACHE_VERSION}")
-        files = {r.pop("file"): r for r in table.to_pylist()}
+        cols = table.to_pydict()
+        keys = [k for k in cols if k != "file"]
+        files = {f: dict(zip(keys, values, strict=True))
+                 for f, *values in zip(cols["file"], *(cols[k] for k in keys), strict=True)}
         batches = {int(k): v for k, v in meta["batches"].items()}
-        return cls(meta["fingerprint"], files, batches, int(meta["next_batch"]))
+        return cls(meta["fingerprint"], files, batches, int(meta["next_batch"]),
+                   tree=meta.get("tree"))
 
 
 def batch_path(cache: Path, table: str, batch: int) -> Path:
@@ -719,6 +724,49 @@ def discover(root: Path, problems: list[dict[str, object]] | None = None) -> lis
     return [unique[k] for k in sorted(unique)]
 
 
+def _utf8(path: Path) -> bool:
+    try:
+        os.fspath(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+RACY_SECONDS = 2.0  # a folder changed this recently may change again unseen (coarse mtimes)
+
+
+def tree_signature(root: Path) -> str | None:
+    """Hash of every folder's path, mtime and ctime under ``root``, or None when unusable.
+
+    Adding, removing or renaming a file changes its folder's mtime, so an unchanged
+    signature means the same files as last time and discovery can be skipped on reopen.
+    None (always discover) when the tree holds a symbolic link, cannot be listed, or a
+    folder's mtime is within the last ``RACY_SECONDS`` (a change in the same clock tick
+    would go unseen).
+    """
+    lines = []
+    newest = 0
+    stack = [os.fspath(root)]
+    try:
+        while stack:
+            folder = stack.pop()
+            st = os.stat(folder)
+            newest = max(newest, st.st_mtime_ns)
+            lines.append(f"{folder}\0{st.st_mtime_ns}\0{st.st_ctime_ns}")
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        return None
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+    except OSError:
+        return None
+    if newest > time.time_ns() - RACY_SECONDS * 1e9:
+        return None
+    text = "\n".join(sorted(lines)).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
 def build(root: str | Path, cache_dir: str | Path | None = None, options: Any = None,
           workers: int | None = None, scheduler: Any = None, progress: bool = True) -> Store:
     """Process the corpus under ``root`` into the Parquet cache, reusing what is still valid.
@@ -737,13 +785,25 @@ def build(root: str | Path, cache_dir: str | Path | None = None, options: Any = 
     with _locked(cache):
         problems: list[dict[str, object]] = []
         manifest = _open_manifest(cache, fingerprint(options), problems)
-        todo = _changes(root, discover(root, problems), manifest)
+        tree = tree_signature(root)
+        if tree is not None and tree == manifest.tree:  # no file added, removed or renamed
+            paths = [root / f for f in manifest.files]
+        else:
+            found: list[dict[str, object]] = []
+            paths = discover(root, found)
+            problems += found
+            if found or not all(_utf8(p) for p in paths):  # rebuilt from relpaths next time
+                tree = None
+        todo = _changes(root, paths, manifest)
+        if manifest.tree != tree:
+            manifest.tree, manifest.dirty = None, True  # set again once the build completes
         _drop_files(cache, manifest, todo.drop)
         results = _run(todo.process, root, options, workers, scheduler, progress)
         totals: dict[str, Any] = {"articles": 0, "worker_seconds": 0.0, "stage_seconds": {}}
         written = _write_batches(cache, manifest, results, totals)
         if todo.drop or written:
             _compact(cache, manifest)
+        manifest.tree = tree
         if todo.drop or written or todo.touched or manifest.dirty:
             manifest.write(cache)
         _sweep(cache, manifest)

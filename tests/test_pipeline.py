@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import shutil
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -567,10 +569,62 @@ def test_synthetic_corpus_goes_through_every_stage(tmp_path):
     assert len(arts) >= 0.95 * stats["articles"]
     assert arts["doc_id"].is_unique
     assert set(arts["lang"]) >= {"ar", "fa"}
-    assert set(arts["format"]) >= {"txt", "json"}
+    suffixes = {p.suffix for p in (tmp_path / "synth").rglob("*.*")}
+    expected = {s.lstrip(".") for s in suffixes & {".json", ".jsonl", ".csv", ".tsv", ".txt"}}
+    assert set(arts["format"]) >= expected and len(expected) >= 2
     files = store.files
     silent = set(files.loc[files["articles"] == 0, "file"]) - set(store.read("problems")["file"])
     assert not silent  # a file gives articles or says why not
     crashes = store.read("problems", filters=[("reason", "==", "stage-error")])
     assert crashes.empty, crashes["detail"].tolist()[:3]
     assert len(store.read("dates")) and len(store.read("sources"))
+
+
+def _age(root: Path, seconds: float = 60) -> None:
+    """Date every folder under ``root`` ``seconds`` back (as if it was made a while ago)."""
+    past = time.time() - seconds
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        os.utime(folder, (past, past))
+
+
+def test_reopen_of_an_unchanged_tree_skips_discovery(fake_stages, corpus, tmp_path,
+                                                      monkeypatch):
+    _age(corpus)
+    _build(corpus, tmp_path)
+    listed = []
+    real = pipeline.discover
+    monkeypatch.setattr(pipeline, "discover", lambda *a: listed.append(1) or real(*a))
+    fake_stages.clear()
+    store = _build(corpus, tmp_path)
+    assert listed == [] and fake_stages == {}
+    assert len(store.read("articles")) == 4
+    (corpus / "sub" / "new.txt").write_text("n|n\n", encoding="utf-8")
+    store = _build(corpus, tmp_path)
+    assert listed == [1] and fake_stages == {"sub/new.txt": 1}
+    (corpus / "a.txt").unlink()
+    _age(corpus)
+    store = _build(corpus, tmp_path)
+    assert sorted(store.files["file"]) == ["b.txt", "sub/c.txt", "sub/new.txt"]
+
+
+def test_changed_content_is_seen_even_when_discovery_is_skipped(fake_stages, corpus, tmp_path):
+    _age(corpus)
+    _build(corpus, tmp_path)
+    fake_stages.clear()
+    (corpus / "b.txt").write_text("تیتر نو|متن نو\n", encoding="utf-8")
+    _age(corpus)  # folders look untouched: only the file's own stat changed
+    store = _build(corpus, tmp_path)
+    assert fake_stages == {"b.txt": 1}
+    assert "تیتر نو" in set(store.read("articles")["title"])
+
+
+@pytest.mark.parametrize("case", ["recent", "symlink"])
+def test_tree_signature_refuses_when_unsure(corpus, case):
+    _age(corpus)
+    assert pipeline.tree_signature(corpus) is not None
+    if case == "recent":
+        (corpus / "fresh.txt").write_text("x", encoding="utf-8")
+    else:
+        (corpus / "link").symlink_to(corpus / "sub")
+        _age(corpus)
+    assert pipeline.tree_signature(corpus) is None
