@@ -163,6 +163,7 @@ def discover(root: Path) -> tuple[list[Path], pd.DataFrame]:
                                  f"The corpus folder {root} cannot be opened: {_describe(exc)}."))
         return [], tables.frame("problems", problems)
     seen_dirs = {real_root}
+    links = False  # only a tree with links can list one file twice
 
     def onerror(exc: OSError) -> None:
         where = _rel(Path(exc.filename), root) if exc.filename else "?"
@@ -193,6 +194,7 @@ def discover(root: Path) -> tuple[list[Path], pd.DataFrame]:
             if real in seen_dirs:
                 continue
             seen_dirs.add(real)
+            links = links or sub.is_symlink()
             keep.append(d)
         dirnames[:] = keep
         for name in sorted(filenames):
@@ -203,6 +205,7 @@ def discover(root: Path) -> tuple[list[Path], pd.DataFrame]:
                 continue
             rel = _rel(path, root)
             if path.is_symlink():
+                links = True
                 try:
                     target = path.resolve(strict=True)
                 except (OSError, RuntimeError) as exc:
@@ -218,6 +221,9 @@ def discover(root: Path) -> tuple[list[Path], pd.DataFrame]:
             if not path.is_file():
                 continue
             files.append(path)
+    if not links:
+        files.sort(key=lambda p: _rel(p, root))
+        return files, tables.frame("problems", problems)
     files.sort(key=lambda p: (p.is_symlink(), _rel(p, root)))
     unique: dict[Path, Path] = {}
     for path in files:  # a link to a file already listed would load its articles twice

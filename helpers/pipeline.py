@@ -30,9 +30,8 @@ import io
 import json
 import os
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +45,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from . import tables
+from .atomic import write_atomic
 
 STAGES: tuple[str, ...] = ("dates", "sources", "entities")
 FILE_COL = "_file"
@@ -498,24 +498,6 @@ def fingerprint(options: Any = None) -> str:
     return h.hexdigest()
 
 
-def _atomic_write(path: Path, data: bytes | Callable[[Path], None]) -> None:
-    """Write ``path`` via a temporary file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        if callable(data):
-            os.close(fd)
-            data(Path(tmp))
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 # --------------------------------------------------------------------------- manifest
 
 _MANIFEST_SCHEMA = pa.schema([
@@ -553,7 +535,7 @@ class Manifest:
                 "next_batch": self.next_batch, "tree": self.tree,
                 "batches": {str(k): v for k, v in self.batches.items()}}
         table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode()})
-        _atomic_write(cache / MANIFEST, parquet_bytes(table))
+        write_atomic(cache / MANIFEST, parquet_bytes(table))
 
     @classmethod
     def read(cls, cache: Path) -> Manifest:
@@ -914,7 +896,7 @@ def _rewrite(cache: Path, manifest: Manifest, batches: list[int],
         arrow = data.to_table(filter=expr)
         if arrow.num_rows:
             payload = parquet_bytes(arrow)
-            _atomic_write(batch_path(cache, table, new), payload)
+            write_atomic(batch_path(cache, table, new), payload)
             info[table] = len(payload)
     for b in batches:
         manifest.batches.pop(b, None)
@@ -970,7 +952,7 @@ def _write_batches(cache: Path, manifest: Manifest, results: Iterable[BatchResul
         manifest.next_batch += 1
         info = {}
         for table, payload in res.parquet.items():
-            _atomic_write(batch_path(cache, table, b), payload)
+            write_atomic(batch_path(cache, table, b), payload)
             info[table] = len(payload)
         manifest.batches[b] = info
         for f in res.files:

@@ -24,13 +24,14 @@ from __future__ import annotations
 import html
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from .atomic import write_atomic
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
@@ -279,26 +280,6 @@ def live_markup(document: str) -> list[str]:
             elif lowered == "style" and re.search(r"url\s*\(|expression\s*\(", value, re.I):
                 found.append(f"{tag}@style")
     return found
-
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``.
-
-    >>> p = write_atomic(Path(tempfile.mkdtemp()) / "a" / "b.html", "x")
-    >>> p.read_text()
-    'x'
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def index_html(reports: Sequence[Report], corpus: Path) -> str:
