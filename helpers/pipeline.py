@@ -98,8 +98,13 @@ def load_file(path: Path, root: Path, options: Any = None) -> dict[str, pd.DataF
     return result
 
 
-def _stages(result: dict[str, pd.DataFrame], rel: str) -> dict[str, pd.DataFrame]:
-    """Run every stage on ``result`` (one file's tables or several files' tables)."""
+def _stages(result: dict[str, pd.DataFrame], rel: str, batch: bool = False
+            ) -> dict[str, pd.DataFrame]:
+    """Run every stage on ``result`` (one file's tables, or a ``batch`` of several files').
+
+    A stage that fails on one file becomes a problems row; on a batch it raises
+    ``_Unbatchable`` so that the batch is run again file by file.
+    """
     if "articles" not in result:
         return result
     for stage in STAGES:
@@ -110,11 +115,14 @@ def _stages(result: dict[str, pd.DataFrame], rel: str) -> dict[str, pd.DataFrame
         try:
             result = dict(run(result))
         except Exception as exc:
+            if batch:
+                raise _Unbatchable(stage) from exc
             row = tables.frame("problems", [_problem(rel, stage, "stage-error", _describe(exc))])
             result = {**result, "problems": pd.concat(
                 [_conform("problems", result.get("problems", tables.empty("problems"))), row],
                 ignore_index=True)}
-        _tick(stage, t0)
+        finally:
+            _tick(stage, t0)
     return result
 
 
@@ -358,18 +366,7 @@ def _run_batched(loaded: list[tuple[str, dict[str, pd.DataFrame]]]
     names = sorted({name for _, t in todo for name in t})
     combined = {name: pd.concat([_conform(name, t[name]) for _, t in todo if name in t],
                                 ignore_index=True) for name in names}
-    for stage in STAGES:
-        run = getattr(_stage_module(stage), "run", None)
-        if run is None:
-            continue
-        t0 = time.process_time()
-        try:
-            combined = dict(run(combined))
-        except Exception as exc:
-            raise _Unbatchable(stage) from exc
-        finally:
-            _tick(stage, t0)
-    combined = _finish(combined)
+    combined = _finish(_stages(combined, "", batch=True))
     owners = {}
     for name, df in combined.items():
         owner = pd.Series(pd.NA, index=df.index, dtype="object")
