@@ -219,9 +219,17 @@ def attribution_graph(sources: pd.DataFrame, articles: pd.DataFrame | None = Non
     pos = nx.multipartite_layout(graph, subset_key="layer", align="vertical")
     per_layer = pd.Series([d["layer"] for _, d in graph.nodes(data=True)]).value_counts()
     fig, ax = common.new_figure(9.0, max(3.5, 0.45 * int(per_layer.max()) + 1.5))
-    widths = [0.8 + 1.2 * graph.edges[e]["weight"] ** 0.5 for e in graph.edges]
-    nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="#9aa5ad",
-                           arrows=True, arrowsize=10, node_size=300)
+    # An edge that skips the middle layer (outlet -> quoted) is drawn as an arc, so it
+    # cannot seem to pass through an agency standing between the two.
+    for skips in (False, True):
+        chosen = [e for e in graph.edges
+                  if (graph.nodes[e[1]]["layer"] - graph.nodes[e[0]]["layer"] > 1) == skips]
+        if chosen:
+            nx.draw_networkx_edges(
+                graph, pos, edgelist=chosen, ax=ax, edge_color="#9aa5ad", arrows=True,
+                width=[0.8 + 1.2 * graph.edges[e]["weight"] ** 0.5 for e in chosen],
+                arrowsize=10, node_size=300,
+                connectionstyle="arc3,rad=0.25" if skips else "arc3")
     for layer, color in _COLORS.items():
         nodes = [n for n, d in graph.nodes(data=True) if d["layer"] == layer]
         nx.draw_networkx_nodes(graph, pos, nodelist=nodes, node_color=color, node_size=120,
