@@ -595,7 +595,10 @@ def _cue_set() -> _CueSet:
         keys = sorted({textnorm.normalize(w) for w in words}, key=len, reverse=True)
         return "|".join(re.escape(k) for k in keys)
 
-    pre = "(?:[وفبل]|لل)?"
+    # Attached particles from the data file; "لل" forms absorb the article of a cue.
+    prefixes = c["prefixes"]["particles"] + [a for a in c["prefixes"]["article"]
+                                             if a.endswith("لل")]
+    pre = f"(?:{alt(prefixes)})?"
     word = r"[^\W\d_]{2,}"
     return _CueSet(
         # Names are read in lookaheads, so one name does not hide the next cue.
