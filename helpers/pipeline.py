@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from . import tables
+from . import tables, textnorm
 from .atomic import write_atomic
 
 STAGES: tuple[str, ...] = ("dates", "sources", "entities")
@@ -107,6 +107,12 @@ def _stages(result: dict[str, pd.DataFrame], rel: str, batch: bool = False
     """
     if "articles" not in result:
         return result
+    with textnorm.shared_keys():  # the stages share each text's normalised key
+        return _run_stages(result, rel, batch)
+
+
+def _run_stages(result: dict[str, pd.DataFrame], rel: str, batch: bool
+                ) -> dict[str, pd.DataFrame]:
     for stage in STAGES:
         run = getattr(_stage_module(stage), "run", None)
         if run is None:

@@ -24,6 +24,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -202,6 +204,37 @@ class Keyed:
         return start, max(end, last)
 
 
+_SHARED: dict[str, Keyed] | None = None  # the keys of this shared_keys() scope
+_SHARED_CHARS = [0]
+SHARED_MAX_CHARS = 64_000_000  # a scope forgets its keys past this many characters
+
+
+@contextmanager
+def shared_keys() -> Iterator[None]:
+    """Within this scope, :func:`keyed` computes the key of each distinct text only once.
+
+    The pipeline opens one scope per batch of files, so that the dates, sources and
+    entities stages share the key of every title and body instead of each normalising it
+    again. Outside a scope nothing is kept. Scopes nest (the outermost one owns the memo).
+
+    >>> body = "وصل الوفد إلى القاهرةُ صباح اليوم للمشاركة في المحادثات"
+    >>> with shared_keys():
+    ...     keyed(body) is keyed(body)
+    True
+    >>> keyed(body) is keyed(body)
+    False
+    """
+    global _SHARED
+    outer = _SHARED is not None
+    if not outer:
+        _SHARED, _SHARED_CHARS[0] = {}, 0
+    try:
+        yield
+    finally:
+        if not outer:
+            _SHARED = None
+
+
 def keyed(text: str) -> Keyed:
     """Normalise ``text`` and keep, for every key character, where it came from.
 
@@ -211,6 +244,20 @@ def keyed(text: str) -> Keyed:
     >>> k.key, k.offsets.tolist()
     ('لا بد', [0, 0, 1, 3, 4, 5])
     """
+    shared = _SHARED
+    if shared is None or len(text) < 32:
+        return _keyed(text)
+    found = shared.get(text)
+    if found is None:
+        found = shared[text] = _keyed(text)
+        _SHARED_CHARS[0] += len(text)
+        if _SHARED_CHARS[0] > SHARED_MAX_CHARS:
+            shared.clear()
+            _SHARED_CHARS[0] = 0
+    return found
+
+
+def _keyed(text: str) -> Keyed:
     if not text:
         return Keyed(text, "", np.zeros(1, dtype=np.int64))
     found = _key_codes(text)
