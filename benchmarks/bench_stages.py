@@ -95,7 +95,12 @@ def check(results: dict[str, pd.DataFrame], where: Path, limit: int = 8) -> int:
             print(f"  {name}: same ({len(df):,} rows)")
             continue
         bad += 1
-        print(f"  {name}: DIFFERENT ({len(df):,} rows, reference {len(ref):,})")
+        cols = ""
+        if df.shape == ref.shape and list(df.columns) == list(ref.columns):
+            cols = " in columns " + ", ".join(
+                c for c in df.columns if not df[c].reset_index(drop=True).equals(
+                    ref[c].reset_index(drop=True)))
+        print(f"  {name}: DIFFERENT ({len(df):,} rows, reference {len(ref):,}){cols}")
         a = df.astype("string").fillna("<NA>")
         b = ref.astype("string").fillna("<NA>")
         keys = [c for c in ("doc_id", "comment_id", "field", "start", "name", "text", "rule")
@@ -112,12 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newswork-bench-stages"))
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="a folder to use instead of the synthetic corpus")
     parser.add_argument("--only", action="append", choices=pipeline.STAGES)
     parser.add_argument("--repeat", type=int, default=1, help="best of N timings of the stages")
     parser.add_argument("--save-ref", type=Path)
     parser.add_argument("--check-ref", type=Path)
     args = parser.parse_args(argv)
-    root = corpus(args.workdir, args.articles, args.seed)
+    root = args.corpus or corpus(args.workdir, args.articles, args.seed)
     base_s, nbytes = bench_pipeline.baseline(root)
     base_s = min(base_s, bench_pipeline.baseline(root)[0])
     base_mbs = nbytes / 1e6 / base_s

@@ -278,6 +278,22 @@ def read_file(
     >>> len(out["articles"]), out["problems"].loc[0, "reason"]
     (0, 'json-malformed')
     """
+    return {name: tables.frame(name, rows)
+            for name, rows in read_records(path, root, options).items()}
+
+
+def read_records(
+    path: Path, root: Path, options: LoadOptions | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows :func:`read_file` holds, as plain dicts (the pipeline frames a whole batch).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = Path(tmp, "a.txt").write_text("عنوان\\n\\nنص الخبر هنا.")
+    ...     out = read_records(Path(tmp, "a.txt"), Path(tmp))
+    >>> [len(out[n]) for n in ("articles", "comments", "problems")], out["articles"][0]["part"]
+    ([1, 0, 0], 0)
+    """
     options = options or LoadOptions()
     path, root = Path(path), Path(root)
     rel = _rel(path, root)
@@ -292,7 +308,7 @@ def read_file(
         reader.problem("too-large", f"{rel} does not fit in memory.")
     except Exception as exc:  # never raise on a bad file: report it
         reader.problem("unexpected", f"{rel} could not be read: {_describe(exc)}.")
-    return reader.tables()
+    return reader.rows()
 
 
 class _Reader:
@@ -315,12 +331,8 @@ class _Reader:
             row["doc_id"] = doc_id(self.rel, part)
         self.problems.append(row)
 
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return {
-            "articles": tables.frame("articles", self.articles),
-            "comments": tables.frame("comments", self.comments),
-            "problems": tables.frame("problems", self.problems),
-        }
+    def rows(self) -> dict[str, list[dict[str, Any]]]:
+        return {"articles": self.articles, "comments": self.comments, "problems": self.problems}
 
     # ---------------------------------------------------------------- bytes to text
 
