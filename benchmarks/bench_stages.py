@@ -49,11 +49,8 @@ def load_batches(root: Path) -> tuple[list[dict[str, pd.DataFrame]], float]:
     out = []
     t0 = time.process_time()
     for paths in batches:
-        loaded = [pipeline.load_file(Path(p), root) for p in paths]
-        loaded = [t for t in loaded if "articles" in t]
-        names = sorted({n for t in loaded for n in t})
-        out.append({n: pd.concat([pipeline._conform(n, t[n]) for t in loaded if n in t],
-                                 ignore_index=True) for n in names})
+        loaded = [(p, pipeline.load_file(Path(p), root)) for p in paths]
+        out.append(pipeline._gather([(p, t) for p, t in loaded if "articles" in t])[0])
     return out, time.process_time() - t0
 
 

@@ -78,24 +78,35 @@ def process_file(path: Path, root: Path, options: Any = None) -> dict[str, pd.Da
     """
     path, root = Path(path), Path(root)
     rel = relpath(path, root)
-    return _finish(_stages(load_file(path, root, options), rel))
+    return _finish(_stages(_framed(load_file(path, root, options)), rel))
 
 
-def load_file(path: Path, root: Path, options: Any = None) -> dict[str, pd.DataFrame]:
-    """``loading.read_file``, with a failure (or a missing loader) as a ``problems`` row."""
+Loaded = dict[str, "pd.DataFrame | list[dict[str, Any]]"]
+
+
+def load_file(path: Path, root: Path, options: Any = None) -> Loaded:
+    """One file's tables: ``loading.read_records`` (rows as dicts; the batch frames them
+    all at once) or, for a loader without it, ``read_file``; a failure is a problems row.
+    """
     rel = relpath(path, root)
     loader = _stage_module("loading")
     t0 = time.process_time()
-    if loader is None or not hasattr(loader, "read_file"):
-        return {"problems": tables.frame("problems", [_problem(
-            rel, "load", "no-loader", "helpers.loading.read_file is missing")])}
+    read = getattr(loader, "read_records", None) or getattr(loader, "read_file", None)
+    if read is None:
+        return {"problems": [_problem(rel, "load", "no-loader",
+                                      "helpers.loading.read_file is missing")]}
     try:
-        result = dict(loader.read_file(path, root, options))
+        result = dict(read(path, root, options))
     except Exception as exc:  # a bad file must never stop the others
-        result = {"problems": tables.frame("problems", [_problem(
-            rel, "load", "stage-error", _describe(exc))])}
+        result = {"problems": [_problem(rel, "load", "stage-error", _describe(exc))]}
     _tick("load", t0)
     return result
+
+
+def _framed(loaded: Loaded) -> dict[str, pd.DataFrame]:
+    """``loaded`` with every table as a DataFrame of its schema."""
+    return {name: _conform(name, rows) if isinstance(rows, pd.DataFrame)
+            else tables.frame(name, rows) for name, rows in loaded.items()}
 
 
 def _stages(result: dict[str, pd.DataFrame], rel: str, batch: bool = False
@@ -190,6 +201,8 @@ class _Broken:
 
     def read_file(self, *_args: object) -> dict[str, pd.DataFrame]:
         raise ImportError(f"module failed to import: {_describe(self.exc)}")
+
+    read_records = read_file
 
 
 def _problem(file: str, stage: str, reason: str, detail: str) -> dict[str, object]:
@@ -306,7 +319,7 @@ def process_batch(paths: Sequence[str], root: str, options: Any = None) -> Batch
     """
     t0 = time.perf_counter()
     before = dict(STAGE_SECONDS)
-    loaded: list[tuple[str, dict[str, pd.DataFrame]]] = []
+    loaded: list[tuple[str, Loaded]] = []
     files = []
     for p in paths:
         path = Path(p)
@@ -315,9 +328,11 @@ def process_batch(paths: Sequence[str], root: str, options: Any = None) -> Batch
         files.append({"file": rel, "size": size, "mtime_ns": mtime, "hash": file_hash(path)})
         loaded.append((rel, load_file(path, Path(root), options)))
     frames, owners = _run_batch(loaded)
-    per_file = pd.Series(owners["articles"]).value_counts().to_dict()
+    per_file: dict[str, int] = {}
+    for owner in owners["articles"]:
+        per_file[owner] = per_file.get(owner, 0) + 1
     for f in files:
-        f["articles"] = int(per_file.get(f["file"], 0))
+        f["articles"] = per_file.get(f["file"], 0)
     payload, rows = {}, {}
     for name, df in frames.items():
         if len(df):
@@ -332,63 +347,86 @@ class _Unbatchable(Exception):
     """The batch must be run file by file."""
 
 
-def _run_batch(loaded: list[tuple[str, dict[str, pd.DataFrame]]]
-               ) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarray]]:
+Owned = tuple[dict[str, pd.DataFrame], dict[str, list[str]]]
+
+
+def _run_batch(loaded: list[tuple[str, Loaded]]) -> Owned:
     """Stage every file of ``loaded``: the tables, and the file each row comes from."""
     if BATCH_STAGES and sum("articles" in t for _, t in loaded) > 1:
         try:
             return _run_batched(loaded)
         except _Unbatchable:
             pass
-    return _combine([(rel, _finish(_stages(t, rel))) for rel, t in loaded])
+    return _combine([(rel, _finish(_stages(_framed(t), rel))) for rel, t in loaded])
 
 
-def _combine(results: list[tuple[str, dict[str, pd.DataFrame]]]
-             ) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarray]]:
+def _combine(results: list[tuple[str, dict[str, pd.DataFrame]]]) -> Owned:
     frames, owners = {}, {}
     for name in tables.TABLES:
         parts = [(rel, out[name]) for rel, out in results if len(out[name])]
         frames[name] = (pd.concat([df for _, df in parts], ignore_index=True) if parts
                         else tables.empty(name))
-        owners[name] = np.repeat(np.array([rel for rel, _ in parts], dtype=object),
-                                 [len(df) for _, df in parts])
+        owners[name] = [rel for rel, df in parts for _ in range(len(df))]
     return frames, owners
 
 
-def _run_batched(loaded: list[tuple[str, dict[str, pd.DataFrame]]]
-                 ) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarray]]:
+def _gather(loaded: list[tuple[str, Loaded]]) -> Owned:
+    """The loaded tables of several files as one table each (rows framed once), and owners."""
+    frames, owners = {}, {}
+    for name in tables.TABLES:
+        rows: list[dict[str, Any]] = []
+        row_owners: list[str] = []
+        parts: list[pd.DataFrame] = []
+        part_owners: list[str] = []
+        for rel, t in loaded:
+            value = t.get(name)
+            if value is None or not len(value):
+                continue
+            if isinstance(value, pd.DataFrame):
+                parts.append(_conform(name, value))
+                part_owners += [rel] * len(value)
+            else:
+                rows += value
+                row_owners += [rel] * len(value)
+        pieces = ([tables.frame(name, rows)] if rows else []) + parts
+        if pieces:
+            frames[name] = (pieces[0] if len(pieces) == 1
+                            else pd.concat(pieces, ignore_index=True))
+            owners[name] = row_owners + part_owners
+    return frames, owners
+
+
+def _run_batched(loaded: list[tuple[str, Loaded]]) -> Owned:
     todo = [(rel, t) for rel, t in loaded if "articles" in t]
+    gathered, loaded_owners = _gather(todo)
     doc_owner: dict[str, str] = {}
     file_owner: dict[str, str] = {}
-    for rel, t in todo:
-        docs = t["articles"]["doc_id"].dropna().astype(str)
-        for doc in docs:
-            if doc_owner.setdefault(doc, rel) != rel:
-                raise _Unbatchable(f"doc_id {doc} in two files")
-        for frame in (t["articles"], t.get("problems")):
-            if frame is not None and "file" in frame:
-                for name in frame["file"].dropna().astype(str).unique():
-                    file_owner.setdefault(name, rel)
-    names = sorted({name for _, t in todo for name in t})
-    combined = {name: pd.concat([_conform(name, t[name]) for _, t in todo if name in t],
-                                ignore_index=True) for name in names}
-    combined = _finish(_stages(combined, "", batch=True))
+    for name, df in gathered.items():
+        if "doc_id" in df:
+            for doc, rel in zip(df["doc_id"].tolist(), loaded_owners[name], strict=True):
+                if doc is not pd.NA and doc_owner.setdefault(doc, rel) != rel:
+                    raise _Unbatchable(f"doc_id {doc} in two files")
+        if "file" in df:
+            for name_in_file, rel in zip(df["file"].tolist(), loaded_owners[name], strict=True):
+                if name_in_file is not pd.NA:
+                    file_owner.setdefault(name_in_file, rel)
+    combined = _finish(_stages(gathered, "", batch=True))
     owners = {}
     for name, df in combined.items():
-        owner = pd.Series(pd.NA, index=df.index, dtype="object")
-        if "doc_id" in df:
-            owner = df["doc_id"].astype("object").map(doc_owner)
-        if "file" in df:
-            owner = owner.fillna(df["file"].astype("object").map(file_owner))
-        if owner.isna().any():
+        docs = df["doc_id"].tolist() if "doc_id" in df else [pd.NA] * len(df)
+        names = df["file"].tolist() if "file" in df else [pd.NA] * len(df)
+        owner = [doc_owner.get(d) if d is not pd.NA else None for d in docs]
+        owner = [o if o is not None else (file_owner.get(n) if n is not pd.NA else None)
+                 for o, n in zip(owner, names, strict=True)]
+        if None in owner:
             raise _Unbatchable(f"{name} rows without their file")
-        owners[name] = owner.to_numpy(dtype=object)
-    rest = [(rel, _finish(t)) for rel, t in loaded if "articles" not in t]
+        owners[name] = owner
+    rest = [(rel, _finish(_framed(t))) for rel, t in loaded if "articles" not in t]
     if rest:
         frames, extra = _combine(rest)
         for name in tables.TABLES:
             combined[name] = pd.concat([combined[name], frames[name]], ignore_index=True)
-            owners[name] = np.concatenate([owners[name], extra[name]])
+            owners[name] = owners[name] + extra[name]
     return combined, owners
 
 
