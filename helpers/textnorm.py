@@ -103,6 +103,7 @@ def _lookup() -> tuple[np.ndarray, np.ndarray]:
 
 
 _DELETED = np.uint32(0xFFFFFFFF)
+_OFFSET = np.int32  # half the memory of int64 for the keys a batch shares; texts stay < 2 GB
 
 
 def _codes(text: str) -> np.ndarray:
@@ -111,6 +112,13 @@ def _codes(text: str) -> np.ndarray:
 
 def _decode(codes: np.ndarray) -> str:
     return codes.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _with_end(origin: np.ndarray, end: int) -> np.ndarray:
+    out = np.empty(len(origin) + 1, dtype=_OFFSET)
+    out[:-1] = origin
+    out[-1] = end
+    return out
 
 
 def _key_codes(text: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -122,7 +130,7 @@ def _key_codes(text: str) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     key = np.where(codes > 0xFFFF, codes, mapped[bmp])
     keep = key != _DELETED
-    origin = np.flatnonzero(keep)
+    origin = np.arange(len(codes), dtype=_OFFSET)[keep]
     key = key[keep]
     spaces = key == 32
     if spaces.any():
@@ -259,10 +267,10 @@ def keyed(text: str) -> Keyed:
 
 def _keyed(text: str) -> Keyed:
     if not text:
-        return Keyed(text, "", np.zeros(1, dtype=np.int64))
+        return Keyed(text, "", np.zeros(1, dtype=_OFFSET))
     found = _key_codes(text)
     if found is not None:
-        return Keyed(text, _decode(found[0]), np.append(found[1], len(text)))
+        return Keyed(text, _decode(found[0]), _with_end(found[1], len(text)))
     return _keyed_expanding(text)
 
 
@@ -271,7 +279,7 @@ def _keyed_expanding(text: str) -> Keyed:
     table = _table()
     lengths = np.array([len(table.get(ord(ch), ch)) for ch in text], dtype=np.int64)
     raw = text.translate(table)
-    origin = np.repeat(np.arange(len(text), dtype=np.int64), lengths)
+    origin = np.repeat(np.arange(len(text), dtype=_OFFSET), lengths)
     kcodes = _codes(raw)
     spaces = kcodes == 32
     keep = np.ones(len(kcodes), dtype=bool)
@@ -279,4 +287,4 @@ def _keyed_expanding(text: str) -> Keyed:
     if not keep.all():
         raw = _decode(kcodes[keep])
         origin = origin[keep]
-    return Keyed(text, raw, np.append(origin, len(text)))
+    return Keyed(text, raw, _with_end(origin, len(text)))
