@@ -14,8 +14,10 @@ True
 from __future__ import annotations
 
 import io
+import json
 import os
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -29,8 +31,37 @@ from matplotlib.ticker import MaxNLocator
 from ..atomic import write_atomic
 from ..rtl import HEADING_FAMILIES, rtl_label, setup_fonts
 
+WORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "chart_words.json"
 BAR_COLOR = "#2f6f8f"
 MUTED = "#6b7280"
+
+
+@cache
+def _chart_words() -> dict[str, dict[str, dict[str, object]]]:
+    return json.loads(WORDS_FILE.read_text(encoding="utf-8"))
+
+
+def words(chart: str, lang: str = "en") -> dict[str, object]:
+    """The words ``chart`` draws in label language ``lang`` (``data/chart_words.json``).
+
+    A word the file lacks in ``lang`` (or an unknown ``lang``) is the English one.
+
+    >>> words("timeline", "fa")["week"]
+    'هفته'
+    >>> words("timeline", "xx")["week"]
+    'week'
+    """
+    table = _chart_words()[chart]
+    return {**table["en"], **table.get(lang, {})}
+
+
+def languages(chart: str) -> tuple[str, ...]:
+    """The label languages ``data/chart_words.json`` has for ``chart``.
+
+    >>> languages("sources")
+    ('en', 'ar', 'fa')
+    """
+    return tuple(_chart_words()[chart])
 
 
 def shorten(text: object, width: int = 40) -> str:

@@ -24,17 +24,10 @@ from matplotlib.figure import Figure
 from .. import entities
 from . import common
 
-TYPE_TITLES = {
-    "en": {"person": "People", "organisation": "Organisations", "place": "Places",
-           "other": "Other"},
-    "ar": {"person": "أشخاص", "organisation": "منظمات", "place": "أماكن", "other": "أخرى"},
-    "fa": {"person": "افراد", "organisation": "سازمان‌ها", "place": "مکان‌ها", "other": "سایر"},
-}
-WORDS = {
-    "en": {"articles": "articles", "mentions": "mentions", "no data": "no data"},
-    "ar": {"articles": "مقالات", "mentions": "إشارات", "no data": "لا توجد بيانات"},
-    "fa": {"articles": "مقاله‌ها", "mentions": "اشاره‌ها", "no data": "داده‌ای نیست"},
-}
+#: Chart words per label language, from ``data/chart_words.json``.
+TYPE_TITLES = {lang: common.words("entity_types", lang)
+               for lang in common.languages("entity_types")}
+WORDS = {lang: common.words("entities", lang) for lang in common.languages("entities")}
 
 
 def _lang(lang: str) -> str:

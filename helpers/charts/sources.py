@@ -20,21 +20,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import sources as _sources
+from . import common
 
-WORDS = {
-    "en": {"per_outlet": "Articles per outlet", "articles": "articles",
-           "matrix": "What each outlet relays or cites (articles)",
-           "graph": "Who relays whom, who is quoted", "outlet": "outlet",
-           "agency": "agency / cited", "quoted": "quoted"},
-    "ar": {"per_outlet": "عدد المقالات لكل وسيلة إعلام", "articles": "مقالات",
-           "matrix": "ما تنقل عنه كل وسيلة أو تستشهد به (مقالات)",
-           "graph": "من ينقل عمن، ومن يُقتبس", "outlet": "الوسيلة",
-           "agency": "وكالة / مصدر", "quoted": "مقتبس"},
-    "fa": {"per_outlet": "تعداد مقاله‌ها در هر رسانه", "articles": "مقاله‌ها",
-           "matrix": "هر رسانه از چه منابعی نقل می‌کند (مقاله‌ها)",
-           "graph": "چه کسی از چه کسی نقل می‌کند", "outlet": "رسانه",
-           "agency": "خبرگزاری / منبع", "quoted": "نقل قول"},
-}
+#: Chart words per label language, from ``data/chart_words.json``.
+WORDS = {lang: common.words("sources", lang) for lang in common.languages("sources")}
 _LAYERS = {"outlet": 0, "agency": 1, "cited": 1, "quoted": 2}
 _COLORS = {0: "#2f6f8f", 1: "#d08c2f", 2: "#6f9f4f"}
 
@@ -84,8 +73,6 @@ def outlet_counts(articles: pd.DataFrame) -> pd.Series:
 def articles_per_outlet(articles: pd.DataFrame, lang: str = "en", top: int = 20,
                         title: object = None) -> Figure:
     """Horizontal bars: how many articles each outlet published (top ``top``)."""
-    from . import common
-
     words = WORDS[_lang(lang)]
     counts = outlet_counts(articles).head(top)
     labels = [display_name(n, lang) for n in counts.index]
@@ -136,8 +123,6 @@ def _doc_outlets(sources: pd.DataFrame, articles: pd.DataFrame | None) -> pd.Dat
 def citation_matrix(sources: pd.DataFrame, articles: pd.DataFrame | None = None,
                     lang: str = "en", top: int = 15, title: object = None) -> Figure:
     """Heatmap: for the ``top`` outlets and names, how many articles relay or cite each."""
-    from . import common
-
     words = WORDS[_lang(lang)]
     table = citation_table(sources, articles)
     if not table.empty:
@@ -202,8 +187,6 @@ def attribution_graph(sources: pd.DataFrame, articles: pd.DataFrame | None = Non
     """Layered graph, left to right: outlets, the agencies and media they relay or cite,
     the people and bodies quoted; edge width grows with the number of articles."""
     import networkx as nx
-
-    from . import common
 
     words = WORDS[_lang(lang)]
     edges = attribution_edges(sources, articles).head(top)

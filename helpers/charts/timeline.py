@@ -67,7 +67,8 @@ def published_coverage(articles: pd.DataFrame, by: str | None = None) -> pd.Data
 
 
 def articles_over_time(
-    articles: pd.DataFrame, freq: str = "D", by: str | None = None, tz: str = "UTC"
+    articles: pd.DataFrame, freq: str = "D", by: str | None = None, tz: str = "UTC",
+    lang: str = "en",
 ) -> Figure:
     """Articles per day, week or month (``freq`` "D", "W", "M"), stacked by ``by``.
 
@@ -75,26 +76,31 @@ def articles_over_time(
     are drawn and the rest merged into "other". Days are counted in ``tz`` (pass
     "Asia/Tehran" for a Persian corpus: a Jalali date is midnight Tehran time, which is the
     evening before in UTC). Undated articles are counted in a note beside the axis.
+    Titles and labels are in ``lang`` (en, ar, fa: ``data/chart_words.json``).
 
     >>> from helpers import tables
     >>> arts = tables.frame("articles", [{"published": "2015-08-11"}, {}])
     >>> fig = articles_over_time(arts, freq="M")
     >>> len(fig.axes[0].patches), undated_note(fig)
     (1, 'undated: 1')
+    >>> from helpers.rtl import rtl_label
+    >>> undated_note(articles_over_time(arts, lang="fa")) == rtl_label("بی‌تاریخ: 1")
+    True
     """
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {sorted(FREQS)}, not {freq!r}")
     period, width = FREQS[freq]
+    words = common.words("timeline", lang)
     published = pd.to_datetime(articles["published"], utc=True)
     dated = published.notna().to_numpy()
     groups = (
-        articles[by].astype("string").fillna("unknown")
+        articles[by].astype("string").fillna(str(words["unknown"]))
         if by is not None
         else pd.Series(["all"] * len(articles), index=articles.index, dtype="string")
     )
-    note = _undated_text(groups[~dated], by)
+    note = _undated_text(groups[~dated], by, str(words["undated"]))
     if not dated.any():
-        fig = common.empty_figure("no dated articles")
+        fig = common.empty_figure(str(words["none"]))
         _place_note(fig.axes[0], note)
         return fig
     local = published[dated].dt.tz_convert(tz).dt.tz_localize(None)
@@ -103,7 +109,7 @@ def articles_over_time(
         pd.DataFrame({"bin": bins.to_numpy(), "group": groups[dated].to_numpy()})
         .groupby(["bin", "group"]).size().unstack("group", fill_value=0)
     )
-    table = _top_columns(table)
+    table = _top_columns(table, str(words["other"]))
     full = pd.period_range(table.index.min(), table.index.max(), freq=period).start_time
     table = table.reindex(full, fill_value=0)
     fig, ax = common.new_figure(8.0, 4.0)
@@ -119,24 +125,24 @@ def articles_over_time(
     if by is not None:
         common.legend(ax, title=by, fontsize=8)
     names = {"D": "day", "W": "week", "M": "month"}
-    common.set_axis_labels(ax, None, f"articles per {names[freq]}")
-    common.set_title(ax, f"articles over time ({tz})")
+    common.set_axis_labels(ax, None, str(words["per"]).format(period=words[names[freq]]))
+    common.set_title(ax, str(words["title"]).format(tz=tz))
     fig.autofmt_xdate()
     _place_note(ax, note)
     return fig
 
 
-def _top_columns(table: pd.DataFrame) -> pd.DataFrame:
+def _top_columns(table: pd.DataFrame, other: str = "other") -> pd.DataFrame:
     order = table.sum().sort_values(ascending=False, kind="stable").index
     if len(order) <= TOP_GROUPS:
         return table[order]
     kept = table[order[: TOP_GROUPS - 1]].copy()
-    kept["other"] = table[order[TOP_GROUPS - 1:]].sum(axis=1)
+    kept[other] = table[order[TOP_GROUPS - 1:]].sum(axis=1)
     return kept
 
 
-def _undated_text(groups: pd.Series, by: str | None) -> str:
-    text = f"undated: {len(groups)}"
+def _undated_text(groups: pd.Series, by: str | None, template: str = "undated: {n}") -> str:
+    text = template.format(n=len(groups))
     if by is not None and len(groups):
         counts = groups.value_counts().sort_index()
         text += " (" + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")"
