@@ -253,7 +253,7 @@ def keyed(text: str) -> Keyed:
     ('لا بد', [0, 0, 1, 3, 4, 5])
     """
     shared = _SHARED
-    if shared is None or len(text) < 32:
+    if shared is None:
         return _keyed(text)
     found = shared.get(text)
     if found is None:
@@ -265,9 +265,55 @@ def keyed(text: str) -> Keyed:
     return found
 
 
+SMALL = 48  # below this many characters a Python loop beats numpy's per-call overhead
+
+
+@cache
+def _small_table() -> dict[str, str | None]:
+    """The BMP mappings by character, None for the one-to-many ones (as :func:`_lookup`)."""
+    return {chr(cp): (rep if len(rep) <= 1 else None)
+            for cp, rep in _table().items() if cp < 0x10000}
+
+
+def _keyed_small(text: str) -> Keyed | None:
+    """:func:`_key_codes`' key and origins by a loop, for short texts; None when one expands.
+
+    >>> k = _keyed_small("ﻻ")
+    >>> k is None
+    True
+    >>> k = _keyed_small("أَحمد  ی")
+    >>> k.key, k.offsets.tolist()
+    ('احمد ي', [0, 2, 3, 4, 5, 7, 8])
+    """
+    table = _small_table()
+    chars: list[str] = []
+    origin: list[int] = []
+    space = False
+    for i, ch in enumerate(text):
+        rep = table.get(ch, ch)
+        if rep is None:
+            return None
+        if not rep:
+            continue
+        if rep == " ":
+            if space:
+                continue
+            space = True
+        else:
+            space = False
+        chars.append(rep)
+        origin.append(i)
+    origin.append(len(text))
+    return Keyed(text, "".join(chars), np.array(origin, dtype=_OFFSET))
+
+
 def _keyed(text: str) -> Keyed:
     if not text:
         return Keyed(text, "", np.zeros(1, dtype=_OFFSET))
+    if len(text) < SMALL:
+        small = _keyed_small(text)
+        if small is not None:
+            return small
     found = _key_codes(text)
     if found is not None:
         return Keyed(text, _decode(found[0]), _with_end(found[1], len(text)))

@@ -117,3 +117,24 @@ def test_span_excludes_prefix_and_punctuation() -> None:
     ks = k.key.index("القاهره")
     start, end = k.span(ks, ks + len("القاهره"))
     assert text[start:end] == "القاهرةِ"
+
+
+SHORT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(sorted({chr(cp) for cp in textnorm._table() if cp < 0x10000})),
+        st.sampled_from(list(" \u00a0\t\nابجد هوز ی ك 123 ABC")),
+        st.characters(),
+    ),
+    max_size=textnorm.SMALL - 1,
+)
+
+
+@given(SHORT)
+def test_short_text_loop_gives_the_numpy_key(text: str) -> None:
+    small = textnorm._keyed_small(text)
+    found = textnorm._key_codes(text)
+    assert (small is None) == (found is None)
+    if small is not None:
+        assert small.key == textnorm._decode(found[0])
+        assert small.offsets.tolist() == [*found[1].tolist(), len(text)]
+        assert small.offsets.dtype == textnorm.keyed("x" * 200).offsets.dtype
