@@ -34,10 +34,12 @@ blank-line-separated text.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -46,6 +48,7 @@ from pathlib import Path
 import ahocorasick
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import tables, textnorm
 
@@ -365,21 +368,12 @@ def _matcher_for(user_path: str, mtime: int) -> Matcher:
 
 
 @cache
-def _char_classes() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per BMP code point: word character (``re``'s ``\\w`` without ``_``), whitespace,
-    sentence break, sentence-break punctuation."""
-    chars = [chr(c) for c in range(0x10000)]
-    word = np.fromiter((ch.isalnum() for ch in chars), dtype=bool, count=len(chars))
-    space = np.fromiter((ch.isspace() for ch in chars), dtype=bool, count=len(chars))
-    breaks = np.zeros(len(chars), dtype=bool)
-    breaks[[ord(c) for c in _BREAKS]] = True
-    punct = np.zeros(len(chars), dtype=bool)
-    punct[[ord(c) for c in _BREAK_PUNCT]] = True
-    return word, space, breaks, punct
-
-
-def _codes(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+def _mask_table() -> np.ndarray:
+    """Per BMP code point: itself for a word character (``re``'s ``\\w`` without ``_``),
+    else a space; U+FFFF (where code points above the BMP are clipped) is not a word one."""
+    table = np.arange(0x10000, dtype=np.uint16)
+    table[[c for c in range(0x10000) if not chr(c).isalnum()]] = 32
+    return table
 
 
 def masked_key(key: str) -> str:
@@ -387,70 +381,132 @@ def masked_key(key: str) -> str:
 
     >>> masked_key('غزه,"مصر"_x')
     'غزه  مصر  x'
+    >>> masked_key("a\\U0001d400b\\ud800")  # above the BMP, or a lone surrogate
+    'a b '
     """
-    codes = _codes(key).copy()
-    word = _char_classes()[0]
-    codes[~(word[np.minimum(codes, 0xFFFF)] & (codes <= 0xFFFF))] = 32
-    return codes.tobytes().decode("utf-32-le", "surrogatepass")
+    data = key.encode("utf-16-le", "surrogatepass")
+    if len(data) == 2 * len(key):  # no character above the BMP: one 16-bit unit each
+        masked = _mask_table().take(np.frombuffer(data, dtype=np.uint16))
+        return codecs.utf_16_le_decode(masked)[0]  # straight from the array's buffer
+    codes = np.frombuffer(key.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    masked = _mask_table()[np.minimum(codes, 0xFFFF)].astype(np.uint32)
+    return masked.tobytes().decode("utf-32-le")
 
 
-def _runs(breaks: np.ndarray, filler: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Starts and ends of runs of filler holding a break, with text before them."""
-    idx = np.arange(len(breaks))
-    last = np.maximum.accumulate(np.where(filler, -1, idx))
-    nxt = np.minimum.accumulate(np.where(filler, len(breaks), idx)[::-1])[::-1]
-    pos = np.flatnonzero(breaks)
-    before = last[pos]
-    new = np.ones(len(pos), dtype=bool)
-    new[1:] = before[1:] != before[:-1]
-    starts = pos[new & (before >= 0)]
-    return starts, nxt[starts]
+def _chars(chars: str) -> str:
+    """The body of a regex character class holding exactly ``chars``.
+
+    >>> _chars("؟?.!")
+    '!\\\\.\\\\?؟'
+    """
+    return "".join(re.escape(c) for c in sorted(set(chars)))
 
 
-def segments(text: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+# A word character for the sentence rule: alphanumeric and in the BMP, as in masked_key.
+_WORD = r"[^\W_\U00010000-\U0010FFFF]"
+# A sentence break: a break character, or a full stop after two word characters and before
+# none (matched at each candidate position).
+_SENTENCE_BREAK = re.compile(rf"[{_chars(_BREAKS)}.](?:(?<!\.)|(?<={_WORD}{_WORD}\.)(?!{_WORD}))")
+_SENTENCE_TEXT = re.compile(rf"[^\s{_chars(_BREAK_PUNCT)}]")  # neither a space nor a break
+_SENTENCE_FILLER = re.compile(rf"[\s{_chars(_BREAK_PUNCT)}]*")
+_PARAGRAPH_TEXT = re.compile(r"\S")
+_PARAGRAPH_FILLER = re.compile(r"\s*")
+
+
+def _break_candidates(text: str, stop: int) -> list[int]:
+    """Sorted positions before ``stop`` of the characters that can break a sentence.
+
+    Every sentence or paragraph break is one of them, so only they need a closer look;
+    one ``str.find`` scan per character is several times faster than a regex class.
+
+    >>> _break_candidates("ج. د؟ هـ!\\nو.", 10)
+    [1, 4, 8, 9]
+    """
+    out = []
+    for ch in {*_BREAKS, "."}:
+        i = text.find(ch, 0, stop)
+        while i >= 0:
+            out.append(i)
+            i = text.find(ch, i + 1, stop)
+    out.sort()
+    return out
+
+
+def _starts(text: str, stop: int | None = None) -> tuple[list[int], list[int]]:
+    """Where sentences and paragraphs after the first begin (see :func:`segments`).
+
+    A sentence (paragraph) begins at the first break of each run of breaks and fillers
+    with text before it, that is at a break with text between it and the previous break
+    (or the start). Only breaks before ``stop`` (default: all) are listed.
+
+    >>> _starts("د. بدر وصل. ثم؟\\n\\nغادر")
+    ([10, 14], [15])
+    >>> _starts("\\n\\nغزة  \\n. \\nمصر!")
+    ([7, 14], [7, 10])
+    """
+    sentences: list[int] = []
+    paragraphs: list[int] = []
+    after_sentence = after_paragraph = 0  # where the text since the previous break begins
+    for i in _break_candidates(text, len(text) if stop is None else stop):
+        if _SENTENCE_BREAK.match(text, i):
+            if _SENTENCE_TEXT.search(text, after_sentence, i):
+                sentences.append(i)
+            after_sentence = i + 1
+        if text[i] == "\n":
+            if _PARAGRAPH_TEXT.search(text, after_paragraph, i):
+                paragraphs.append(i)
+            after_paragraph = i + 1
+    return sentences, paragraphs
+
+
+def segments(text: str) -> tuple[tuple[list[int], list[int]], tuple[list[int], list[int]]]:
     """Sentence and paragraph breaks of ``text``: ``((starts, ends), (starts, ends))``.
 
     A sentence ends at ؟ ? ! ؛ or a newline, or at a full stop after two word characters
     and before a non-word one; a paragraph at newlines. Runs of breaks and spaces are one.
 
-    >>> (s, e), (ps, pe) = segments("د. بدر وصل. ثم؟\\n\\nغادر")
-    >>> s.tolist(), e.tolist(), ps.tolist()
-    ([10, 14], [12, 17], [15])
+    >>> segments("د. بدر وصل. ثم؟\\n\\nغادر")
+    (([10, 14], [12, 17]), ([15], [17]))
     """
-    codes = _codes(text)
-    word, space, breaks_tbl, punct = _char_classes()
-    bmp = np.minimum(codes, 0xFFFF)
-    is_word = word[bmp] & (codes <= 0xFFFF)
-    is_space = space[bmp]
-    dot = codes == 46
-    before = np.zeros(len(codes), dtype=bool)
-    before[2:] = is_word[1:-1] & is_word[:-2]
-    after = np.zeros(len(codes), dtype=bool)
-    after[:-1] = is_word[1:]
-    breaks = breaks_tbl[bmp] | (dot & before & ~after)
-    sentences = _runs(breaks, is_space | punct[bmp])
-    paragraphs = _runs(codes == 10, is_space)
-    return sentences, paragraphs
+    sentences, paragraphs = _starts(text)
+    return ((sentences, [_SENTENCE_FILLER.match(text, i).end() for i in sentences]),
+            (paragraphs, [_PARAGRAPH_FILLER.match(text, i).end() for i in paragraphs]))
 
 
 def _hits(key: str, m: Matcher) -> list[tuple[int, int, int, int]]:
     """Non-overlapping ``(kstart, kend, entity, alias)`` in ``key``, leftmost then longest."""
-    padded = f" {masked_key(key)} "
-    found = []
-    for end, (ent, alias, plen, vlen) in m.automaton.iter(padded):
-        total = plen + vlen + 2
-        begin = end - total + 1  # the leading space, = key index of the prefix start
-        found.append((begin, -(plen + vlen), plen, ent, alias, vlen))
+    # begin: the pattern's leading space, = key index of the particle's start
+    found = [(end - plen - vlen - 1, -(plen + vlen), plen, vlen, ent, alias)
+             for end, (ent, alias, plen, vlen) in m.automaton.iter(masked_key(f" {key} "))]
     found.sort()
     out = []
     last = -1
-    for begin, _, plen, ent, alias, vlen in found:
+    for begin, _, plen, vlen, ent, alias in found:
         if begin < last:
             continue
         kstart = begin + plen
-        out.append((kstart, kstart + vlen, ent, alias))
         last = kstart + vlen
+        out.append((kstart, last, ent, alias))
     return out
+
+
+def _mentions(text: str, m: Matcher) -> list[tuple[int, int, int, int, int, int]]:
+    """``(start, end, sentence, paragraph, entity, alias)`` of the mentions in ``text``.
+
+    >>> m = matcher()
+    >>> [(s, e, sent, para, m.ids[ent]) for s, e, sent, para, ent, _ in
+    ...  _mentions("غزة.\\nوفي مصر", m)]
+    [(0, 3, 0, 0, 'gaza'), (9, 12, 1, 1, 'egypt')]
+    """
+    keyed = textnorm.keyed(text)
+    hits = _hits(keyed.key, m)
+    if not hits:
+        return []
+    spans = [keyed.span(ks, ke) for ks, ke, _, _ in hits]
+    # spans follow the key's order, so the last one starts last
+    sentences, paragraphs = _starts(text, spans[-1][0] + 1)
+    return [(start, end, bisect_right(sentences, start), bisect_right(paragraphs, start),
+             ent, alias) for (start, end), (_, _, ent, alias) in zip(spans, hits, strict=True)]
 
 
 def find_mentions(text: str, field: str = "title",
@@ -471,24 +527,11 @@ def find_mentions(text: str, field: str = "title",
     if not isinstance(text, str) or not text:
         return []
     m = matcher(registry)
-    keyed = textnorm.keyed(text)
-    hits = _hits(keyed.key, m)
-    if not hits:
-        return []
-    spans = [keyed.span(ks, ke) for ks, ke, _, _ in hits]
-    starts = np.fromiter((s for s, _ in spans), dtype=np.int64, count=len(spans))
-    (sent_starts, _), (para_starts, _) = segments(text)
-    sentences = np.searchsorted(sent_starts, starts, side="right")
-    paragraphs = np.searchsorted(para_starts, starts, side="right")
-    out = []
-    for i, ((_, _, ent, alias), (start, end)) in enumerate(zip(hits, spans, strict=True)):
-        out.append({
-            "entity_id": m.ids[ent], "name": m.names[ent], "type": m.types[ent],
-            "surface": text[start:end], "field": field, "start": start, "end": end,
-            "sentence": int(sentences[i]), "paragraph": int(paragraphs[i]),
-            "register": m.registers[alias], "alias": m.aliases[alias],
-        })
-    return out
+    return [{"entity_id": m.ids[ent], "name": m.names[ent], "type": m.types[ent],
+             "surface": text[start:end], "field": field, "start": start, "end": end,
+             "sentence": sentence, "paragraph": paragraph,
+             "register": m.registers[alias], "alias": m.aliases[alias]}
+            for start, end, sentence, paragraph, ent, alias in _mentions(text, m)]
 
 
 def run(tables_in: Mapping[str, pd.DataFrame],
@@ -506,7 +549,6 @@ def run(tables_in: Mapping[str, pd.DataFrame],
     out = dict(tables_in)
     articles = tables_in.get("articles")
     problems = [tables_in.get("problems", tables.empty("problems"))]
-    rows: list[dict] = []
     if articles is None or articles.empty:
         out["mentions"] = tables.empty("mentions")
         return out
@@ -517,23 +559,69 @@ def run(tables_in: Mapping[str, pd.DataFrame],
         out["problems"] = _concat(problems, [_problem(None, "registry", exc)])
         return out
     cols = [c for c in FIELDS if c in articles.columns]
+    sub = articles[["doc_id", "file", "part", *cols]]
+    found: list[tuple[int, str, str, list]] = []  # (article row, field, text, its mentions)
     bad = []
-    for rec in articles[["doc_id", "file", "part", *cols]].to_dict("records"):
-        for field in cols:
-            text = rec[field]
+    columns = [sub[c].tolist() for c in cols]
+    for i, texts in enumerate(zip(*columns, strict=True)):
+        for field, text in zip(cols, texts, strict=True):
             if not isinstance(text, str) or not text:
                 continue
             try:
-                found = find_mentions(text, field, m)
+                mentions = _mentions(text, m)
             except Exception as exc:  # untrusted text: report, never raise
-                bad.append(_problem(rec, "match-failed", exc, field))
+                bad.append(_problem(sub.iloc[[i]].to_dict("records")[0], "match-failed", exc,
+                                    field))
                 continue
-            for row in found:
-                row["doc_id"] = rec["doc_id"]
-            rows.extend(found)
-    out["mentions"] = tables.frame("mentions", rows)
+            if mentions:
+                found.append((i, field, text, mentions))
+    out["mentions"] = _mentions_frame(sub["doc_id"], found, m)
     out["problems"] = _concat(problems, bad)
     return out
+
+
+def _mentions_frame(doc_ids: pd.Series, found: list[tuple[int, str, str, list]], m: Matcher
+                    ) -> pd.DataFrame:
+    """The mentions table of ``found`` (see :func:`run`), built column by column in Arrow:
+    the columns that come from the registry or the article are taken by index.
+
+    >>> found = [(0, "body", "في غزة", [(3, 6, 0, 0, matcher().ids.index("gaza"), 0)])]
+    >>> df = _mentions_frame(pd.Series(["d"]), found, matcher())
+    >>> df[["doc_id", "entity_id", "surface", "end"]].values.tolist(), str(df.dtypes["end"])
+    ([['d', 'gaza', 'غزة', 6]], 'Int64')
+    """
+    if not found:
+        return tables.frame("mentions", [])
+    flat = [x for f in found for x in f[3]]
+    starts, ends, sentences, paragraphs, ents, aliases = map(list, zip(*flat, strict=True))
+    rows = [i for i, _, _, mentions in found for _ in mentions]
+    fields = [field for _, field, _, mentions in found for _ in mentions]
+    surfaces = [text[x[0]:x[1]] for _, _, text, mentions in found for x in mentions]
+    try:
+        ent, alias = pa.array(ents, pa.int64()), pa.array(aliases, pa.int64())
+        arrays = {
+            "doc_id": pa.array(doc_ids, pa.string()).take(pa.array(rows, pa.int64())),
+            "entity_id": pa.array(m.ids, pa.string()).take(ent),
+            "name": pa.array(m.names, pa.string()).take(ent),
+            "type": pa.array(m.types, pa.string()).take(ent),
+            "surface": pa.array(surfaces, pa.string()),
+            "field": pa.array(fields, pa.string()),
+            "start": pa.array(starts, pa.int64()), "end": pa.array(ends, pa.int64()),
+            "sentence": pa.array(sentences, pa.int64()),
+            "paragraph": pa.array(paragraphs, pa.int64()),
+            "register": pa.array(m.registers, pa.string()).take(alias),
+        }
+        table = pa.table([arrays[c] for c in tables.columns("mentions")],
+                         names=tables.columns("mentions"))
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        # values Arrow refuses (lone surrogates, ids that are not text): pandas coerces them
+        ids = doc_ids.tolist()
+        return tables.frame("mentions", [
+            {"doc_id": ids[i], "entity_id": m.ids[e], "name": m.names[e], "type": m.types[e],
+             "surface": text[s:t], "field": field, "start": s, "end": t, "sentence": se,
+             "paragraph": pg, "register": m.registers[a]}
+            for i, field, text, mentions in found for s, t, se, pg, e, a in mentions])
+    return tables.frame("mentions", tables.from_arrow(table))
 
 
 def _problem(rec: Mapping | None, reason: str, exc: Exception, field: str = "") -> dict:
@@ -727,9 +815,9 @@ def _suggest_field(text: str, doc_id: str, field: str, m: Matcher, cs: _CueSet,
         start, end = keyed.span(ks, ke)
         if any(s < end and start < e for s, e in spans):
             continue
-        sent = int(np.searchsorted(breaks, start, side="right"))
-        lo = int(ends[sent - 1]) if sent > 0 else 0
-        hi = int(breaks[sent]) + 1 if sent < len(breaks) else len(text)
+        sent = bisect_right(breaks, start)
+        lo = ends[sent - 1] if sent > 0 else 0
+        hi = breaks[sent] + 1 if sent < len(breaks) else len(text)
         rows.append({"doc_id": doc_id, "surface": text[start:end], "key": masked[ks:ke],
                      "type": kind, "cue": cue, "example": " ".join(text[lo:hi].split())})
     return rows

@@ -295,6 +295,83 @@ def test_arbitrary_text_never_raises(text: str) -> None:
         assert text[m["start"]:m["end"]] == m["surface"]
 
 
+# Sentence and paragraph numbers are computed from candidate break characters only; these
+# tests hold them to the rule read character by character (the slow, obvious way).
+def reference_segments(text: str) -> tuple[tuple[list[int], list[int]],
+                                           tuple[list[int], list[int]]]:
+    def word(i: int) -> bool:
+        return 0 <= i < len(text) and text[i].isalnum() and text[i] <= "\uffff"
+
+    def sentence_break(i: int) -> bool:
+        return text[i] in "؟?!؛\n" or (
+            text[i] == "." and word(i - 1) and word(i - 2) and not word(i + 1))
+
+    def runs(is_break, is_filler) -> tuple[list[int], list[int]]:
+        starts, ends = [], []
+        i = 0
+        while i < len(text):
+            if is_filler(i) and i > 0 and not is_filler(i - 1):  # fillers after text
+                j = i
+                while j < len(text) and is_filler(j):
+                    j += 1
+                breaks = [k for k in range(i, j) if is_break(k)]
+                if breaks:
+                    starts.append(breaks[0])
+                    ends.append(j)
+                i = j
+            else:
+                i += 1
+        return starts, ends
+
+    return (runs(sentence_break, lambda i: text[i].isspace() or text[i] in "؟?!؛."),
+            runs(lambda i: text[i] == "\n", lambda i: text[i].isspace()))
+
+
+BREAKY = ["ب", "غزة", "a", "1", "٣", "_", " ", "  ", "\n", "\n\n", "\t", "\r\n", "\u00a0",
+          "\u2028", "\u200c", ".", "..", "د.", "؟", "?", "!", "؛", "،", "«", "\U0001d400", "\ud800"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(BREAKY), max_size=30).map("".join))
+def test_segments_follow_the_rule_character_by_character(text: str) -> None:
+    assert entities.segments(text) == reference_segments(text)
+    sentences, paragraphs = reference_segments(text)[0][0], reference_segments(text)[1][0]
+    for stop in range(len(text) + 1):  # a full stop just before ``stop`` still sees after it
+        assert entities._starts(text, stop) == ([i for i in sentences if i < stop],
+                                                [i for i in paragraphs if i < stop])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_segments_of_arbitrary_text(text: str) -> None:
+    assert entities.segments(text) == reference_segments(text)
+
+
+def test_segments_of_the_seeds() -> None:
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert entities.segments(text) == reference_segments(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(BREAKY + list("مصر,\"-/()")), max_size=40).map("".join))
+def test_masked_key_keeps_exactly_the_word_characters(text: str) -> None:
+    expected = "".join(ch if ch.isalnum() and ch <= "\uffff" else " " for ch in text)
+    assert entities.masked_key(text) == expected
+
+
+def test_character_classes_of_the_break_rule_agree_with_str_methods() -> None:
+    # The regexes of the break rule rely on re's classes meaning what str methods say.
+    chars = "".join(chr(c) for c in range(0x30000) if not 0xD800 <= c < 0xE000)
+    word = re.compile(entities._WORD)
+    assert "".join(word.findall(chars)) == "".join(
+        ch for ch in chars if ch.isalnum() and ch <= "\uffff")
+    assert "".join(entities._SENTENCE_TEXT.findall(chars)) == "".join(
+        ch for ch in chars if not (ch.isspace() or ch in "؟?!؛."))
+    assert "".join(entities._PARAGRAPH_TEXT.findall(chars)) == "".join(
+        ch for ch in chars if not ch.isspace())
+
+
 # --------------------------------------------------------------------------- pipeline stage
 def seed_articles() -> pd.DataFrame:
     """The seeds as articles without the loader: title = first line, keywords line split off."""
@@ -372,6 +449,30 @@ def test_run_does_not_mutate_and_reports_problems_instead_of_raising() -> None:
     assert set(out["mentions"]["entity_id"]) == {"hamas", "gaza", "egypt"}
     assert found("حماس\ud800 في غزة") == [("hamas", "حماس"), ("gaza", "غزة")]
 
+
+def test_run_rows_are_the_mentions_of_each_field_in_order() -> None:
+    seed = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8")
+    records = [{"doc_id": "a", "title": "حماس في غزة", "body": seed, "keywords": "غزة، مصر"},
+               {"doc_id": None, "title": "مصر و غزة"},  # a missing id stays missing
+               {"doc_id": "c", "body": "لا شيء"}, {"doc_id": "d", "body": "وفد للقاهرة."}]
+    out = entities.run({"articles": tables.frame("articles", records)})["mentions"]
+    expected = [{**m, "doc_id": r["doc_id"]} for r in records for field in entities.FIELDS
+                for m in entities.find_mentions(r.get(field), field)]
+    assert len(out) == len(expected) > 20
+    pd.testing.assert_frame_equal(out, tables.frame("mentions", expected))
+
+
+def test_run_accepts_untyped_articles() -> None:
+    # Ids that are not text take the general path of tables.frame, as before.
+    arts = pd.DataFrame({"doc_id": [7, 8], "file": ["f", "f"], "part": [0, 1],
+                         "title": ["حماس في غزة", None], "body": [None, "وفد للقاهرة"]})
+    out = entities.run({"articles": arts})["mentions"]
+    assert out["doc_id"].tolist() == ["7", "7", "8"]
+    expected = [{**m, "doc_id": doc} for doc, title, body in zip(arts["doc_id"], arts["title"],
+                                                                 arts["body"], strict=True)
+                for field, text in (("title", title), ("body", body))
+                for m in entities.find_mentions(text, field)]
+    pd.testing.assert_frame_equal(out, tables.frame("mentions", expected))
 
 def test_run_with_a_broken_registry_reports_a_problem() -> None:
     arts = tables.frame("articles", [{"doc_id": "a", "title": "غزة"}])
