@@ -152,6 +152,12 @@ def normalize(text: str) -> str:
     """
     if not text:
         return text
+    if _SHARED is not None and text in _SHARED:
+        return _SHARED[text].key
+    if len(text) < SMALL:
+        small = _small_key(text)
+        if small is not None:
+            return small[0]
     found = _key_codes(text)
     if found is None:
         return _SPACES.sub(" ", text.translate(_table()))
@@ -275,15 +281,13 @@ def _small_table() -> dict[str, str | None]:
             for cp, rep in _table().items() if cp < 0x10000}
 
 
-def _keyed_small(text: str) -> Keyed | None:
+def _small_key(text: str) -> tuple[str, list[int]] | None:
     """:func:`_key_codes`' key and origins by a loop, for short texts; None when one expands.
 
-    >>> k = _keyed_small("ﻻ")
-    >>> k is None
+    >>> _small_key("ﻻ") is None
     True
-    >>> k = _keyed_small("أَحمد  ی")
-    >>> k.key, k.offsets.tolist()
-    ('احمد ي', [0, 2, 3, 4, 5, 7, 8])
+    >>> _small_key("أَحمد  ی")
+    ('احمد ي', [0, 2, 3, 4, 5, 7])
     """
     table = _small_table()
     chars: list[str] = []
@@ -303,17 +307,16 @@ def _keyed_small(text: str) -> Keyed | None:
             space = False
         chars.append(rep)
         origin.append(i)
-    origin.append(len(text))
-    return Keyed(text, "".join(chars), np.array(origin, dtype=_OFFSET))
+    return "".join(chars), origin
 
 
 def _keyed(text: str) -> Keyed:
     if not text:
         return Keyed(text, "", np.zeros(1, dtype=_OFFSET))
     if len(text) < SMALL:
-        small = _keyed_small(text)
+        small = _small_key(text)
         if small is not None:
-            return small
+            return Keyed(text, small[0], np.array([*small[1], len(text)], dtype=_OFFSET))
     found = _key_codes(text)
     if found is not None:
         return Keyed(text, _decode(found[0]), _with_end(found[1], len(text)))
