@@ -1,11 +1,14 @@
 """Sources and attribution: the outlet, the agencies it relays, the media it cites, whom it quotes.
 
-Names come from the registry ``data/outlets.csv`` (one Aho-Corasick automaton over every
-spelling, on the normalised key of :mod:`helpers.textnorm`), cue words and patterns from
-``data/source_cues.json``. A registry name alone is never an attribution: it needs a cue
-(``به گزارش``, ``به نقل از``, ``وفقا لـ``, ``ذكرت صحيفة``, ``according to``...), a credit
-position (a byline or dateline at the top of the body or in the author field, ``(رويترز)``),
-a source line (``المصدر: ...``) or what the record's format states (source field, url).
+Names come from the registry ``data/outlets.csv``, cue words and patterns from
+``data/source_cues.json``. One Aho-Corasick automaton over every spelling and every cue
+word, run once on the normalised key of :mod:`helpers.textnorm`, finds where names and
+cues can be; the patterns are tried only there (see ``_scan`` and ``_window_plan``), with
+the same result as trying them on the whole text. A registry name alone is never an
+attribution: it needs a cue (``به گزارش``, ``به نقل از``, ``وفقا لـ``, ``ذكرت صحيفة``,
+``according to``...), a credit position (a byline or dateline at the top of the body or in
+the author field, ``(رويترز)``), a source line (``المصدر: ...``) or what the record's format
+states (source field, url).
 
 Kinds: ``outlet`` (the article's publisher), ``agency`` (relayed, ``به نقل از``, or
 credited in a byline, ``بكين - فرانس برس``), ``cited`` (media the text cites or talks to:
@@ -30,12 +33,19 @@ from __future__ import annotations
 import csv
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from itertools import pairwise, repeat
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
+
+try:
+    from re import _parser as _sre  # the parsed form of a pattern, for the proofs below
+except ImportError:  # Python < 3.11
+    import sre_parse as _sre  # type: ignore[no-redef]
 
 import ahocorasick
 import pandas as pd
@@ -54,6 +64,7 @@ _BYLINE_RULES = ("byline", "dateline")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
+_SENTENCE_CHARS = re.compile(r"[.!?\n]")  # what a match of _SENTENCE_END starts with
 _URL = re.compile(r"(?:https?://|www\.)[^\s\"]+")
 
 
@@ -68,8 +79,7 @@ class Entry:
     lil: bool = False  # the لل form (للجارديان): the preposition ل is part of the match
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
     start: int  # key offsets
     end: int
     entry: Entry
@@ -151,26 +161,20 @@ def _variants(spelling: str) -> list[tuple[str, bool]]:
 
 
 @cache
-def _automaton() -> ahocorasick.Automaton:
-    auto = ahocorasick.Automaton()
-    seen: set[str] = set()
+def _registry_keys() -> dict[str, Entry]:
+    """Every key variant of every registry spelling and its entry (earlier rows win)."""
+    keys: dict[str, Entry] = {}
     for row in registry().to_dict("records"):
         for spelling, abbr in _spellings(row):
             bare = spelling.lstrip("~")
             upper = abbr and bare.isascii() and bare.isupper() and len(bare) <= 5
             for key, strict in _variants(spelling):
-                entry = Entry(row["id"], row["kind"], strict, upper)
-                pairs = [(key, entry)]
+                keys.setdefault(key, Entry(row["id"], row["kind"], strict, upper))
                 if key.startswith("ال") and not key.isascii():
                     # لل: the preposition ل swallows the alef of ال (للجارديان).
-                    pairs.append(("ل" + key[1:], Entry(row["id"], row["kind"], strict, upper,
-                                                       lil=True)))
-                for k, e in pairs:
-                    if k not in seen:
-                        seen.add(k)
-                        auto.add_word(k, (len(k), e))
-    auto.make_automaton()
-    return auto
+                    keys.setdefault("ل" + key[1:], Entry(row["id"], row["kind"], strict, upper,
+                                                         lil=True))
+    return keys
 
 
 def _compact(key: str) -> str:
@@ -274,6 +278,7 @@ class _Config:
     quoted_stops: tuple[str, ...]
     quoted_not_names: frozenset[str]
     type_rx: re.Pattern
+    type_ends: tuple[frozenset[str], frozenset[str]] | None  # first and last characters
     end_rx: re.Pattern
     reporter: str
 
@@ -302,18 +307,21 @@ class _Cue:
             return True
         return key[start - 1] in "وف" and (start == 1 or not key[start - 2].isalnum())
 
-    def finditer(self, key: str) -> Iterator[re.Match]:
+    def finditer(self, key: str, positions: Iterable[int] | None = None
+                 ) -> Iterator[re.Match]:
+        """Matches in text order; ``positions``: where the start words occur, if known."""
         if not self.starts:
             for m in self.rx.finditer(key):
                 if self._starts_word(key, m.start()):
                     yield m
             return
-        positions: set[int] = set()
-        for word in self.starts:
-            pos = key.find(word)
-            while pos >= 0:
-                positions.add(pos)
-                pos = key.find(word, pos + 1)
+        if positions is None:
+            positions = set()
+            for word in self.starts:
+                pos = key.find(word)
+                while pos >= 0:
+                    positions.add(pos)
+                    pos = key.find(word, pos + 1)
         last_end = 0
         for pos in sorted(positions):
             if pos < last_end or not self._starts_word(key, pos):
@@ -322,6 +330,41 @@ class _Cue:
             if m:
                 last_end = max(m.end(), pos + 1)
                 yield m
+
+    def finditer_in(self, key: str, windows: Iterable[tuple[int, int]], reach: int,
+                    needed: list[int] | None = None) -> Iterator[re.Match]:
+        r"""Matches starting in ``windows``, as :func:`_matches_in` finds them.
+
+        >>> cue = _compile(r"(?<![^\W\d_])قال [^\W\d_]+")
+        >>> [m.group() for m in cue.finditer_in("قال علي. ثم قال حسن. وقال زيد", [(8, 19)], 0)]
+        ['قال حسن']
+        """
+        for m in _matches_in(self.rx, key, windows, reach, needed):
+            if self._starts_word(key, m.start()):
+                yield m
+
+
+def _matches_in(rx: re.Pattern, key: str, windows: Iterable[tuple[int, int]], reach: int,
+                needed: list[int] | None = None) -> Iterator[re.Match]:
+    """Matches starting in ``windows`` (sorted, disjoint ``(start, end)`` spans of ``key``)
+    of a pattern whose matches are never empty and never span a window's end; ``reach``:
+    how far past a window its lookaheads read (see ``_window_plan``). With ``needed``
+    (sorted positions of words every match contains), a window is left once none of them
+    is ahead.
+    """
+    for start, end in windows:
+        endpos = min(len(key), end + reach)
+        pos = start
+        while True:
+            m = rx.search(key, pos, endpos)  # as finditer: no match is empty
+            if m is None or m.start() >= end:
+                break
+            yield m
+            pos = m.end()
+            if needed is not None:
+                k = bisect_left(needed, pos)
+                if k == len(needed) or needed[k] >= end:
+                    break  # a further match would hold a needed word past pos
 
 
 def _compile(pattern: str, starts: Iterable[str] = ()) -> _Cue:
@@ -336,9 +379,14 @@ def _compile(pattern: str, starts: Iterable[str] = ()) -> _Cue:
     return _Cue(pattern, starts)
 
 
+def _need_words(spec: dict) -> tuple[str, ...]:
+    """The ``needs`` of a pattern, normalised."""
+    return tuple(_norm_pattern(w) for w in spec.get("needs", ()))
+
+
 def _needs(spec: dict) -> re.Pattern | None:
     """Literal words of a pattern, normalised: the pattern runs only if one is present."""
-    words = [_norm_pattern(w) for w in spec.get("needs", ())]
+    words = _need_words(spec)
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 
@@ -384,25 +432,404 @@ def _config() -> _Config:
         type_rx=re.compile("(?:" + "|".join(map(re.escape, sorted(set(keys), key=len,
                                                                  reverse=True)))
                            + r")(?!\w)"),
+        type_ends=(frozenset(k[0] for k in keys), frozenset(k[-1] for k in keys))
+        if all(keys) else None,
         end_rx=re.compile("[" + re.escape(_chars(c["unknown_end_chars"])) + "]"),
         reporter=_key("خبرنگار"),
     )
 
 
+# ---------------------------------------------------------------------------- pattern proofs
+# A quoted pattern is tried when one of its needed words occurs anywhere in the key. When
+# its own regex proves that a match never consumes some punctuation (_BOUNDS), is never
+# empty and always contains one of the needed words, every match lies in a stretch of text
+# without that punctuation holding a needed word, so it is tried only there (see
+# _window_plan). A pattern the proofs cannot handle is tried on the whole key as before.
+
+_BOUNDS = "\n.!?,:;\"()[]"  # punctuation that may bound where a pattern can match
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
+_START_ANCHORS = (_sre.AT_BEGINNING, _sre.AT_BEGINNING_LINE, _sre.AT_BEGINNING_STRING)
+_CATEGORIES = {
+    _sre.CATEGORY_DIGIT: str.isdecimal,
+    _sre.CATEGORY_NOT_DIGIT: lambda c: not c.isdecimal(),
+    _sre.CATEGORY_SPACE: str.isspace,
+    _sre.CATEGORY_NOT_SPACE: lambda c: not c.isspace(),
+    _sre.CATEGORY_WORD: lambda c: c.isalnum() or c == "_",
+    _sre.CATEGORY_NOT_WORD: lambda c: not (c.isalnum() or c == "_"),
+    _sre.CATEGORY_LINEBREAK: lambda c: c == "\n",
+    _sre.CATEGORY_NOT_LINEBREAK: lambda c: c != "\n",
+}
+_MAX_LANGUAGE = 4096  # fixed strings followed per run of a pattern
+
+
+class _Unproven(Exception):
+    """A construct the proofs do not handle."""
+
+
+def _children(op: object, av: object) -> list:
+    """The parsed sub-patterns of one node."""
+    if op is _sre.SUBPATTERN:
+        return [av[3]]
+    if op is _sre.BRANCH:
+        return list(av[1])
+    if op in _REPEATS:
+        return [av[2]]
+    if op is _sre.ATOMIC_GROUP:
+        return [av]
+    if op in (_sre.ASSERT, _sre.ASSERT_NOT):
+        return [av[1]]
+    if op is _sre.GROUPREF_EXISTS:
+        return [s for s in av[1:] if s is not None]
+    return []
+
+
+def _in_class(items: list, ch: str) -> bool:
+    r"""Whether a parsed character class matches ``ch``.
+
+    >>> _in_class(_sre.parse(r"[^\W\d_]")[0][1], "."), _in_class(_sre.parse("[^,.]")[0][1], "!")
+    (False, True)
+    """
+    negate = bool(items) and items[0][0] is _sre.NEGATE
+    hit = False
+    for op, av in items[1:] if negate else items:
+        if op is _sre.LITERAL:
+            hit = hit or av == ord(ch)
+        elif op is _sre.RANGE:
+            hit = hit or av[0] <= ord(ch) <= av[1]
+        elif op is _sre.CATEGORY and av in _CATEGORIES:
+            hit = hit or _CATEGORIES[av](ch)
+        else:
+            raise _Unproven(op)
+    return hit != negate
+
+
+def _shape(seq: Iterable) -> tuple[set[str], int]:
+    r"""The characters of ``_BOUNDS`` a part of ``seq`` may consume, and how far past its
+    position a match may look ahead.
+
+    Raises :class:`_Unproven` for anchors other than at a start (``$`` or ``\b`` would see
+    a window's end), case-blind groups, back-references, unbounded or nested lookarounds
+    and anything else not handled here.
+
+    >>> consumed, reach = _shape(_sre.parse(r"(?<=[.:])(?P<n>[^\W\d_]+) ?, ?(?:x|y)(?!\w)"))
+    >>> sorted(consumed), reach
+    ([','], 1)
+    """
+    consumed: set[str] = set()
+    reach = 0
+    for op, av in seq:
+        if op is _sre.LITERAL:
+            consumed.update(ch for ch in _BOUNDS if av == ord(ch))
+        elif op is _sre.IN:
+            consumed.update(ch for ch in _BOUNDS if _in_class(av, ch))
+        elif op in (_sre.NOT_LITERAL, _sre.ANY):
+            consumed.update(_BOUNDS)
+        elif op is _sre.SUBPATTERN and av[1] & re.IGNORECASE:
+            raise _Unproven("ignorecase")
+        elif op in (_sre.SUBPATTERN, _sre.BRANCH, _sre.ATOMIC_GROUP) or op in _REPEATS:
+            for sub in _children(op, av):
+                more, far = _shape(sub)
+                consumed |= more
+                reach = max(reach, far)
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            # a lookbehind reads the real text before a window, a lookahead its width
+            if any(o in (_sre.ASSERT, _sre.ASSERT_NOT) for o, _ in _walk(av[1])):
+                raise _Unproven("nested lookaround")
+            width = av[1].getwidth()[1] if av[0] == 1 else 0
+            if width > 1000:
+                raise _Unproven("unbounded lookahead")
+            reach = max(reach, width)
+        elif op is _sre.AT and av in _START_ANCHORS:
+            pass
+        else:
+            raise _Unproven(op)
+    return consumed, reach
+
+
+def _walk(seq: Iterable) -> Iterator[tuple]:
+    """Every node of a parsed pattern, depth first."""
+    for op, av in seq:
+        yield op, av
+        for sub in _children(op, av):
+            yield from _walk(sub)
+
+
+def _language(seq: Iterable) -> set[str] | None:
+    """The few fixed strings ``seq`` can match (a superset), or None.
+
+    >>> sorted(_language(_sre.parse("a ?(?:b|cd)(?!x)")))
+    ['a b', 'a cd', 'ab', 'acd']
+    >>> _language(_sre.parse("a+")) is None
+    True
+    """
+    out = {""}
+    for op, av in seq:
+        part = _node_language(op, av)
+        if part is None:
+            return None
+        out = {a + b for a in out for b in part}
+        if len(out) > _MAX_LANGUAGE:
+            return None
+    return out
+
+
+def _node_language(op: object, av: object) -> set[str] | None:
+    if op is _sre.LITERAL:
+        return {chr(av)}
+    if op is _sre.IN and all(o is _sre.LITERAL for o, _ in av):
+        return {chr(v) for _, v in av}
+    if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+        return {""}  # zero width: the text around it is contiguous
+    if op is _sre.SUBPATTERN and not av[1] & re.IGNORECASE or op is _sre.ATOMIC_GROUP:
+        return _language(_children(op, av)[0])
+    if op is _sre.BRANCH:
+        parts = [_language(b) for b in av[1]]
+        return None if None in parts else set().union(*parts)
+    if op in _REPEATS and av[1] <= 3:
+        one = _language(av[2])
+        if one is None:
+            return None
+        out, level = set(), {""}
+        for n in range(av[1] + 1):
+            if n >= av[0]:
+                out |= level
+            level = {a + b for a in level for b in one}
+            if len(level) > _MAX_LANGUAGE:
+                return None
+        return out
+    return None
+
+
+def _contains(seq: Iterable, words: tuple[str, ...]) -> bool:
+    r"""Whether every match of ``seq`` contains one of ``words`` (proved, else False).
+
+    A run of parts matching few fixed strings proves it if each of its strings does;
+    else a part that every match goes through (a group, each branch of an alternative,
+    a repeat at least once) may prove it.
+
+    >>> rx = _sre.parse(r"(?P<n>[^\W\d_]+) ?, ?(?:رئيس|وزير)")
+    >>> _contains(rx, (", رئيس", ",رئيس", ", وزير", ",وزير")), _contains(rx, (", رئيس",))
+    (True, False)
+    """
+    def proves(strings: set[str]) -> bool:
+        return all(any(w in s for w in words) for s in strings)
+
+    run = {""}
+    for op, av in seq:
+        part = _node_language(op, av)
+        if part is None:
+            run = {""}
+            ic = op is _sre.SUBPATTERN and av[1] & re.IGNORECASE
+            if op is _sre.BRANCH:
+                if all(_contains(b, words) for b in av[1]):
+                    return True
+            elif (op in (_sre.SUBPATTERN, _sre.ATOMIC_GROUP) and not ic
+                  or op in _REPEATS and av[0] >= 1):
+                if _contains(_children(op, av)[0], words):
+                    return True
+            continue
+        longer = {a + b for a in run for b in part}
+        run = longer if len(longer) <= _MAX_LANGUAGE else part
+        if proves(run):
+            return True
+    return False
+
+
+def _first_run(seq: Iterable, words: tuple[str, ...]) -> tuple[int, set[str]] | None:
+    """Where the first top-level run of fixed strings proving ``_contains`` begins (an
+    index in ``seq``), and the characters its strings may have before their first word.
+
+    >>> _first_run(_sre.parse(r"[^\\W\\d_]+ ?,(?:x|y)"), (",x", ",y"))
+    (1, {' '})
+    """
+    run, first = {""}, 0
+    for i, (op, av) in enumerate(seq):
+        part = _node_language(op, av)
+        if part is None:
+            run, first = {""}, i + 1
+            continue
+        longer = {a + b for a in run for b in part}
+        run, first = (longer, first) if len(longer) <= _MAX_LANGUAGE else (part, i)
+        offsets = [min((o for o in (s.find(w) for w in words) if o >= 0), default=-1)
+                   for s in run]
+        if -1 not in offsets:
+            return first, {ch for s, o in zip(run, offsets, strict=True) for ch in s[:o]}
+    return None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where a quoted pattern can match, as proved from its regex (see _window_plan)."""
+
+    left: str  # a match starts after the last of these before its needed word
+    right: re.Pattern  # ... and ends before the first of these after it
+    reach: int  # how far past that end it may look ahead
+
+
+def _window_plan(pattern: str, words: tuple[str, ...]) -> _Plan | None:
+    r"""Where a pattern whose matches all contain one of ``words`` can match, or None if
+    that cannot be proved from the pattern (it is then tried on the whole key).
+
+    A match never consumes the characters of ``_BOUNDS`` no part of the pattern consumes
+    (``right``), nor, before its needed word, those the parts before it do not consume
+    (``left``: the name before ``, رئيس`` is letters and spaces).
+
+    >>> plan = _window_plan(r"(?:^|(?<=[.]))(?P<n>[^\W\d_]+) ?,(?:x|y)[^.!?]*(?!z)",
+    ...                     (",x", ",y"))
+    >>> plan.left == _BOUNDS, plan.right.search("a, b: c. d").start(), plan.reach
+    (True, 7, 1)
+    >>> _window_plan(r"[^\W\d_]+ ?, ?(?:x|y)", (",x",)) is None
+    True
+    >>> _window_plan(r"(?P<n>.+),(?:x|y)", (",x", ",y")) is None
+    True
+    """
+    if not words or not all(words):
+        return None
+    try:
+        parsed = _sre.parse(pattern)
+        if parsed.state.flags & re.IGNORECASE or parsed.getwidth()[0] == 0:
+            return None
+        consumed, reach = _shape(parsed)
+        right = "".join(ch for ch in _BOUNDS if ch not in consumed)
+        if not right or not _contains(parsed, words):
+            return None
+        left = right
+        first = _first_run(parsed, words)
+        if first is not None:
+            before = _shape(parsed[:first[0]])[0] | first[1]
+            left = "".join(ch for ch in _BOUNDS if ch not in before)
+    except (_Unproven, re.error, RecursionError):
+        return None
+    return _Plan(left, re.compile("[" + re.escape(right) + "]"), reach)
+
+
+# ---------------------------------------------------------------------------- scan
+
+
+class _Word(NamedTuple):
+    """One string of the scan automaton: a registry spelling, a cue word, or several of these."""
+
+    length: int
+    entry: Entry | None = None  # the registry spelling it is
+    cues: tuple[int, ...] = ()  # cues (indices in _Config.cues) whose matches start with it
+    quoted: tuple[int, ...] = ()  # quoted patterns (indices in _Config.quoted) needing it
+    source_line: bool = False  # a word the source-line pattern needs
+
+
+@dataclass(frozen=True)
+class _Scanner:
+    automaton: ahocorasick.Automaton
+    scanned_cues: frozenset[int]  # tried only where their start words are (all of them)
+    always_quoted: frozenset[int]  # quoted patterns that need no word: always tried
+    quoted_plans: tuple[_Plan | None, ...]  # per quoted pattern: see _window_plan
+    source_line_always: bool  # the source-line pattern needs no word
+    source_line_plan: _Plan | None  # see _window_plan
+
+
+@dataclass
+class _Scan:
+    """What one pass of the scan automaton found in a key."""
+
+    names: list[tuple[int, int, Entry]]  # registry spellings ending a word: start, end, entry
+    cue_starts: dict[int, set[int]]  # cue index -> where its start words begin
+    quoted: dict[int, list[int]]  # quoted patterns whose needed words are present (or
+    # need none) -> where those words begin
+    source_line: bool  # the source-line pattern's needed words are present (or it needs none)
+    source_line_at: list[int]  # where those words begin
+
+
+@cache
+def _scanner() -> _Scanner:
+    """One Aho-Corasick automaton over every registry key and every cue and needed word.
+
+    It replaces a scan of the key per spelling, per cue word and per needed word by one
+    pass: a cue is tried exactly where one of its start words begins (as ``_Cue.finditer``
+    would find them with ``str.find``), and a pattern with needed words only if one occurs
+    (as ``_present`` would). Both follow from the data files, so they hold for new words.
+    """
+    cfg = _config()
+    words: dict[str, dict] = {}
+
+    def slot(word: str) -> dict:
+        return words.setdefault(word, {"entry": None, "cues": [], "quoted": [],
+                                       "source_line": False})
+
+    for key, entry in _registry_keys().items():
+        slot(key)["entry"] = entry
+    scanned = set()
+    for n, (_, cue, _) in enumerate(cfg.cues):
+        if cue.starts and all(cue.starts):  # an empty start word would start everywhere
+            scanned.add(n)
+            for word in dict.fromkeys(cue.starts):
+                slot(word)["cues"].append(n)
+    always = set()
+    for n, (spec, _, _) in enumerate(cfg.quoted):
+        needed = _need_words(spec)
+        if not needed or not all(needed):  # no words, or an empty one: always present
+            always.add(n)
+            continue
+        for word in dict.fromkeys(needed):
+            slot(word)["quoted"].append(n)
+    needed = _need_words(cues()["source_line"])
+    for word in needed:
+        slot(word)["source_line"] = True
+    auto = ahocorasick.Automaton()
+    for word, v in words.items():
+        auto.add_word(word, _Word(len(word), v["entry"], tuple(v["cues"]), tuple(v["quoted"]),
+                                  v["source_line"]))
+    auto.make_automaton()
+    plans = tuple(_window_plan(rx.rx.pattern, _need_words(spec)) for spec, rx, _ in cfg.quoted)
+    return _Scanner(auto, frozenset(scanned), frozenset(always), plans,
+                    not needed or not all(needed), _window_plan(cfg.source_line.pattern, needed))
+
+
+def _scan(key: str) -> _Scan:
+    """Registry spellings and cue words in ``key``, in one pass.
+
+    >>> found = _scan("به گزارش مشرق")
+    >>> [(s, e, entry.id) for s, e, entry in found.names], found.cue_starts
+    ([(9, 13, 'mashregh'), (10, 13, 'shargh')], {0: {0}})
+    """
+    scanner = _scanner()
+    names: list[tuple[int, int, Entry]] = []
+    cue_starts: dict[int, set[int]] = {}
+    quoted: dict[int, list[int]] = {n: [] for n in scanner.always_quoted}
+    source_line = scanner.source_line_always
+    source_line_at: list[int] = []
+    size = len(key)
+    for end, (length, entry, cues_of, quoted_of, of_source_line) in scanner.automaton.iter(key):
+        start = end - length + 1
+        if entry is not None and (end + 1 == size or not key[end + 1].isalnum()):
+            names.append((start, end + 1, entry))  # (a name glued to a letter is none)
+        for n in cues_of:
+            if n in cue_starts:
+                cue_starts[n].add(start)
+            else:
+                cue_starts[n] = {start}
+        for n in quoted_of:
+            if n in quoted:
+                quoted[n].append(start)
+            else:
+                quoted[n] = [start]
+        if of_source_line:
+            source_line = True
+            source_line_at.append(start)
+    return _Scan(names, cue_starts, quoted, source_line, source_line_at)
+
+
 # ---------------------------------------------------------------------------- matching
 
 
-def _hits(kd: textnorm.Keyed, cfg: _Config) -> list[_Hit]:
-    """Registry names in the key at word boundaries, longest first, without overlaps."""
+def _hits(kd: textnorm.Keyed, cfg: _Config, names: list[tuple[int, int, Entry]]
+          ) -> list[_Hit]:
+    """Registry names (``_Scan.names``, which end words) starting words or after proclitics,
+    longest first, without overlaps."""
+    if not names:
+        return []
     key = kd.key
     found: list[_Hit] = []
-    urls = [m.span() for m in _URL.finditer(key)] if "http" in key or "www." in key else []
-    for end_idx, (length, entry) in _automaton().iter(key):
-        start, end = end_idx - length + 1, end_idx + 1
-        if urls and any(s <= start < e for s, e in urls):
-            continue  # alalam in http://media.alalam.ir/... is a link, not a credit
-        if end < len(key) and key[end].isalnum():
-            continue
+    urls = None
+    for start, end, entry in names:
         prefix = ""
         if start > 0 and key[start - 1].isalnum():
             if key[start].isascii():
@@ -417,7 +844,15 @@ def _hits(kd: textnorm.Keyed, cfg: _Config) -> list[_Hit]:
             s, e = kd.span(start, end)
             if not kd.text[s:e].isupper():
                 continue
+        if urls is None:
+            urls = [m.span() for m in _URL.finditer(key)] if "http" in key or "www." in key \
+                else []
+        if urls and any(s <= start < e for s, e in urls):
+            continue  # alalam in http://media.alalam.ir/... is a link, not a credit
         found.append(_Hit(start, end, entry, prefix))
+    ordered = sorted(found, key=lambda h: h.start)
+    if all(a.end <= b.start for a, b in pairwise(ordered)):
+        return ordered  # no overlaps: every hit is kept
     found.sort(key=lambda h: (h.start - h.end, h.start))
     taken: list[_Hit] = []
     used = bytearray(len(key))
@@ -436,6 +871,8 @@ def _skip_blank(key: str, i: int) -> int:
 
 def _type_word_at(key: str, i: int, cfg: _Config) -> int:
     """End of the type word (صحيفة, خبرگزاری, ...) starting at ``i``, or -1."""
+    if cfg.type_ends and (i >= len(key) or key[i] not in cfg.type_ends[0]):
+        return -1  # no type word starts with this character
     m = cfg.type_rx.match(key, i)
     return m.end() if m else -1
 
@@ -445,6 +882,8 @@ def _type_word_before(key: str, i: int, cfg: _Config) -> int:
     j = i
     while j > 0 and key[j - 1] in ' "':
         j -= 1
+    if cfg.type_ends and (j == 0 or key[j - 1] not in cfg.type_ends[1]):
+        return -1  # no type word ends with this character
     for word in cfg.type_words:
         start = j - len(word)
         if start >= 0 and key.startswith(word, start) and (
@@ -575,6 +1014,21 @@ def _cue_lang_ok(cue: dict, lang: str | None) -> bool:
     return lang in (None, "und", "") or cue["lang"] in (lang, "en")
 
 
+@lru_cache(maxsize=64)
+def _for_lang(lang: str | None) -> tuple[frozenset[int], tuple[int, ...], tuple[int, ...]]:
+    """The cues that apply to an article in ``lang`` (indices), those of them that are
+    not scanned for (tried everywhere), and the quoted patterns that apply, in file order.
+
+    >>> cues_fa, unscanned, quoted_fa = _for_lang("fa")
+    >>> sorted({_config().cues[n][0]["lang"] for n in cues_fa}), unscanned
+    (['en', 'fa'], ())
+    """
+    cfg = _config()
+    cue_ids = frozenset(n for n, (cue, _, _) in enumerate(cfg.cues) if _cue_lang_ok(cue, lang))
+    return (cue_ids, tuple(sorted(cue_ids - _scanner().scanned_cues)),
+            tuple(n for n, (spec, _, _) in enumerate(cfg.quoted) if _cue_lang_ok(spec, lang)))
+
+
 def _credit_side_ok(key: str, kd: textnorm.Keyed, i: int, step: int, cfg: _Config) -> str:
     """What bounds a name on one side: 'edge', 'sep', 'dash', 'strong' (2+ spaces), or ''."""
     j = i
@@ -599,6 +1053,8 @@ def _credits(kd: textnorm.Keyed, hits: list[_Hit], claimed: set[int], cfg: _Conf
     previous: _Hit | None = None
     for hit in hits:
         before, previous = previous, hit
+        if hit.start >= zone and (hit.start == 0 or key[hit.start - 1] not in "(["):
+            continue  # past the zone only a bracketed credit counts (see below)
         if hit.start in claimed or hit.prefix or hit.entry.lil:
             continue
         if before and before.entry.id == hit.entry.id and hit.start - before.end <= 3:
@@ -639,13 +1095,45 @@ def _credits(kd: textnorm.Keyed, hits: list[_Hit], claimed: set[int], cfg: _Conf
     return out
 
 
-def _quoted(key: str, cfg: _Config, lang: str | None, cue_starts: list[int]) -> list[_Found]:
+def _windows(key: str, positions: Iterable[int], plan: _Plan) -> list[tuple[int, int]]:
+    """Where a pattern with ``plan`` can match around its needed words at ``positions``:
+    sorted, disjoint ``(start, end)`` spans.
+
+    Each look back or ahead stops at the previous span or at the next bound, so the text
+    is read about once whatever the number of positions.
+
+    >>> plan = _Plan(".,", re.compile("[.]"), 0)
+    >>> _windows("a. b, c d. e", [8, 6, 1], plan)
+    [(5, 9)]
+    """
+    spans: list[tuple[int, int]] = []
+    end = 0
+    for pos in sorted(set(positions)):
+        if spans and pos < end or plan.right.match(key, pos):
+            continue  # in the last span; no match consumes a right bound
+        start = max(map(key.rfind, plan.left, repeat(end), repeat(pos))) + 1
+        m = plan.right.search(key, pos)
+        end = m.start() if m else len(key)
+        spans.append((start, end))
+    return spans
+
+
+def _quoted(key: str, cfg: _Config, tried: Iterable[int], cue_starts: list[int],
+            needed: Mapping[int, list[int]]) -> list[_Found]:
+    """People quoted, by the ``quoted`` patterns of indices ``tried`` (in file order);
+    ``needed``: where their needed words begin."""
     cue_starts = sorted(cue_starts)
+    plans = _scanner().quoted_plans
     out = []
-    for spec, rx, needs in cfg.quoted:
-        if not _cue_lang_ok(spec, lang) or not _present(needs, key):
-            continue
-        for m in rx.finditer(key):
+    for n in tried:
+        spec, rx, _ = cfg.quoted[n]
+        plan = plans[n]
+        if plan is None:
+            matches = rx.finditer(key)
+        else:  # it can match only around its needed words (see _window_plan)
+            positions = sorted(needed[n])
+            matches = rx.finditer_in(key, _windows(key, positions, plan), plan.reach, positions)
+        for m in matches:
             start, end = m.span("name")
             for stop in cfg.quoted_stops:
                 pos = key.find(stop, start + 1, end)
@@ -663,11 +1151,19 @@ def _quoted(key: str, cfg: _Config, lang: str | None, cue_starts: list[int]) -> 
     return out
 
 
-def _source_lines(key: str, hits: list[_Hit], starts: list[int], cfg: _Config,
-                  whole: bool) -> list[_Found]:
+def _source_lines(key: str, hits: list[_Hit], cfg: _Config, whole: bool, scan: _Scan
+                  ) -> list[_Found]:
+    """Source lines (``scan``: where the words the pattern needs are)."""
     out = []
-    present = _present(cfg.source_line_needs, key)
-    matches = list(cfg.source_line.finditer(key)) if present else []
+    plan = _scanner().source_line_plan
+    if not scan.source_line:
+        matches = []
+    elif plan is None:
+        matches = list(cfg.source_line.finditer(key))
+    else:  # it can match only around its needed words (see _window_plan)
+        needed = sorted(scan.source_line_at)
+        matches = list(_matches_in(cfg.source_line, key, _windows(key, needed, plan),
+                                   plan.reach, needed))
     positions = [m.end() for m in matches]
     if whole and not (matches and matches[0].start() == 0):
         positions = [0]
@@ -707,6 +1203,21 @@ def find_sources(text: str, field: str = "body", lang: str | None = None) -> lis
     ...                                                     "source_line")]
     [('موقع الصباح الجديد', None)]
     """
+    if isinstance(text, str) and len(text) <= _MEMO_CHARS:
+        return [dict(row) for row in _find_short(text, field, lang)]
+    return _find_sources(text, field, lang)
+
+
+_MEMO_CHARS = 64  # bylines, datelines, source lines and stated names repeat across articles
+
+
+@lru_cache(maxsize=8192)
+def _find_short(text: str, field: str, lang: str | None) -> tuple[dict, ...]:
+    """:func:`find_sources` of a short value, remembered (callers get copies of the rows)."""
+    return tuple(_find_sources(text, field, lang))
+
+
+def _find_sources(text: str, field: str, lang: str | None) -> list[dict]:
     if not isinstance(text, str) or not text.strip():
         return []
     if field == "url":
@@ -723,7 +1234,8 @@ def find_sources(text: str, field: str = "body", lang: str | None = None) -> lis
     cfg = _config()
     kd = textnorm.keyed(text)
     key = kd.key
-    hits = _hits(kd, cfg)
+    scan = _scan(key)
+    hits = _hits(kd, cfg, scan.names)
     starts = [h.start for h in hits]
     found: list[_Found] = []
     claimed: set[int] = set()
@@ -733,14 +1245,21 @@ def find_sources(text: str, field: str = "body", lang: str | None = None) -> lis
             claimed.add(item.start)
             found.append(item)
 
-    if field in ("source_line", "body"):
-        for item in _source_lines(key, hits, starts, cfg, field == "source_line"):
+    # Each part below runs only if the scan found what it needs (without a source-line
+    # word a body has no source line, without a cue word no cue matches, ...).
+    if field == "source_line" or field == "body" and scan.source_line:
+        for item in _source_lines(key, hits, cfg, field == "source_line", scan):
             add(item)
     formula_name: str | None = None
     matches = []
-    for n, (cue, rx, needs) in enumerate(cfg.cues):
-        if _cue_lang_ok(cue, lang) and _present(needs, key):
-            matches += [(m.start(), n, m.end(), cue) for m in rx.finditer(key)]
+    cue_ids, unscanned, quoted_ids = _for_lang(lang)
+    for n, positions in scan.cue_starts.items():
+        if n in cue_ids:
+            cue, rx, _ = cfg.cues[n]
+            matches += [(m.start(), n, m.end(), cue) for m in rx.finditer(key, positions)]
+    for n in unscanned:
+        cue, rx, _ = cfg.cues[n]
+        matches += [(m.start(), n, m.end(), cue) for m in rx.finditer(key)]
     matches.sort(key=lambda m: m[:2])
     by_start = {h.start: h for h in hits}
     cue_starts = [m[0] for m in matches]
@@ -765,28 +1284,51 @@ def find_sources(text: str, field: str = "body", lang: str | None = None) -> lis
         told = hit.prefix in ("ل", "ول", "فل") or (hit.entry.lil and hit.prefix in ("", "و", "ف"))
         if hit.start not in claimed and not hit.entry.strict and told:
             add(_Found(hit.start, hit.end, hit.entry, "cited", "ar-told-to"))
-    if field in ("body", "author", "dateline"):
+    if hits and field in ("body", "author", "dateline"):
         zone = cfg.zone if field == "body" else len(key)
         for item in _credits(kd, hits, claimed, cfg, zone, field):
             add(item)
-    for item in _quoted(key, cfg, lang, cue_starts):
-        add(item)
+    tried = [n for n in quoted_ids if n in scan.quoted] if scan.quoted else []
+    if tried:
+        for item in _quoted(key, cfg, tried, cue_starts, scan.quoted):
+            add(item)
     return _rows(kd, found, field)
 
 
 def _rows(kd: textnorm.Keyed, found: list[_Found], field: str) -> list[dict]:
+    if not found:
+        return []
     found.sort(key=lambda f: f.start)
-    bounds = [m.end() for m in _SENTENCE_END.finditer(kd.key)]
-    rows, last_sentence, order = [], -1, 0
+    # Only whether a row shares the previous row's sentence matters: it does if the first
+    # sentence end after the previous row (a one-character match) is past it.
+    rows, order, next_end = [], 0, -1
     for item in found:
-        sentence = bisect_right(bounds, item.start)
-        order = order + 1 if sentence == last_sentence else 0
-        last_sentence = sentence
+        if item.start < next_end:
+            order += 1
+        else:
+            order = 0
+            next_end = _sentence_end(kd.key, item.start)
         s, e = kd.span(item.start, item.end)
         surface = kd.text[s:e]
         rid = item.entry.id if item.entry else None
         rows.append(_row(rid or surface, rid, item.kind, surface, field, s, e, order, item.rule))
     return rows
+
+
+def _sentence_end(key: str, i: int) -> int:
+    r"""End of the first match of ``_SENTENCE_END`` starting at ``i`` or later, else
+    ``len(key) + 1``; a search for its four characters, faster than the pattern's own.
+
+    >>> _sentence_end("a.b 1.5 c. d", 0), _sentence_end("x?", 0), _sentence_end("ab", 0)
+    (10, 2, 3)
+    """
+    m = _SENTENCE_CHARS.search(key, i)
+    while m:
+        p = m.start()
+        if key[p] == "\n" or p + 1 == len(key) or key[p + 1].isspace():
+            return p + 1  # a newline, or [.!?] before a space or at the end
+        m = _SENTENCE_CHARS.search(key, p + 1)
+    return len(key) + 1
 
 
 def _row(name: str, rid: str | None, kind: str, surface: str, field: str, start: int,
@@ -884,8 +1426,13 @@ def run(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     problems: list[dict] = []
     outlets: list[str | None] = []
     rules: list[str | None] = []
-    for article in articles.to_dict("records"):
-        article = {k: (None if _missing(v) else v) for k, v in article.items()}
+    # Plain column lists, not to_dict("records"): only these columns are read, and a
+    # string is never missing, so pd.isna runs only on the rare other values.
+    names = list(dict.fromkeys(("doc_id", "lang", "file", "part") + FIELDS))
+    columns = [[v if isinstance(v, str) else _value(v) for v in articles[c].tolist()]
+               if c in articles else [None] * len(articles) for c in names]
+    for values in zip(*columns, strict=True):
+        article = dict(zip(names, values, strict=True))
         try:
             found = article_sources(article)
             outlet, rule = choose_outlet(found)
@@ -913,6 +1460,17 @@ def run(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     elif "problems" not in out:
         out["problems"] = _tables.empty("problems")
     return out
+
+
+def _value(value: object) -> object:
+    """A cell as the stage reads it: None when missing (None, NA, NaN, NaT).
+
+    >>> _value(pd.NA), _value(float("nan")), _value(3)
+    (None, None, 3)
+    """
+    if value is None or value is pd.NA:
+        return None
+    return None if _missing(value) else value
 
 
 def _missing(value: object) -> bool:

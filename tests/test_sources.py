@@ -511,3 +511,120 @@ def test_charts_on_empty_tables() -> None:
     for fig in (charts.articles_per_outlet(arts), charts.citation_matrix(src, arts),
                 charts.attribution_graph(src, arts)):
         assert fig.axes and fig.axes[0].texts  # a "no data" note, not an error
+
+
+# ---------------------------------------------------------------- the fast paths
+# One automaton pass finds registry names, cue start words and needed words; quoted
+# patterns run only in the windows their regex proves they can match in. Both must give
+# exactly what the plain scans give.
+
+
+def _fast_path_pieces() -> list[str]:
+    """Cue words, needed words, words of the examples and punctuation, from the cue file."""
+    cfg = sources.cues()
+    pieces = [" ", "، ", ", ", ",", ". ", ".", "\n", ": ", '"', "«", "»", "(", ")", "؟ ", "! ",
+              "؛ ", "و", "ل", "1", "the ", "said ", "http://", "www.", "ب"]
+    for spec in cfg["cues"] + cfg["quoted"] + [cfg["source_line"]]:
+        pieces += spec.get("needs", [])
+        words = re.findall(r"[^\W\d_]+", spec.get("example", ""))
+        pieces += words + [" ".join(words[i:i + 3]) for i in range(0, len(words), 3)]
+    for row in sources.registry().head(40).to_dict("records"):
+        pieces += [n for n in row["names_ar"].split("|") + row["names_fa"].split("|") if n]
+    return sorted(set(pieces))
+
+
+def _texts(pieces: list[str]) -> st.SearchStrategy[str]:
+    return (st.lists(st.sampled_from(pieces), max_size=40).map(" ".join)
+            | st.lists(st.sampled_from(pieces), max_size=40).map("".join))
+
+
+_FAST_TEXT = _texts(_fast_path_pieces())
+# Quoted patterns: their examples (which match), words and needed words, and punctuation.
+_QUOTE_TEXT = _texts(sorted({
+    piece for spec in sources.cues()["quoted"] for piece in (
+        [spec["example"], spec["example"].split(" ", 1)[-1]] + spec["needs"]
+        + re.findall(r"[^\W\d_]+", spec["example"]))} | {
+    " ", "، ", ", ", ". ", "\n", ": ", '"', "(", "؟ ", "! ", "؛ ", "1", "و"}))
+
+
+def test_every_quoted_pattern_is_windowed() -> None:
+    """The proofs handle every shipped quoted pattern (else it silently scans whole texts)."""
+    plans = sources._scanner().quoted_plans
+    assert all(plan is not None for plan in plans), [
+        spec["id"] for (spec, _, _), plan in zip(sources._config().quoted, plans, strict=True)
+        if plan is None]
+
+
+@pytest.mark.parametrize("pattern", [
+    r"(?P<n>.+), ?(?:x|y)",  # . consumes every bound
+    r"(?P<n>[^,]+),(?:x|y)",  # [^,] consumes sentence ends
+    r"[^\W\d_]+ ?,(?:x|y)$",  # $ would see a window's end
+    r"(?i)[^\W\d_]+ ?,(?:x|y)",  # case-blind: the needed words may be written otherwise
+    r"[^\W\d_]+ ?,(?:x|y|z)",  # z contains no needed word
+    r"(?:[^\W\d_]+ ?,(?:x|y))?",  # may match the empty string
+    r"[^\W\d_]+(?=[^.]*k)",  # unbounded lookahead
+])
+def test_unprovable_patterns_run_on_the_whole_text(pattern: str) -> None:
+    assert sources._window_plan(pattern, (",x", ",y", ", x", ", y")) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FAST_TEXT)
+def test_one_scan_finds_what_the_plain_scans_find(text: str) -> None:
+    key = sources.textnorm.normalize(text)
+    scan = sources._scan(key)
+    expected = set()
+    for word, entry in sources._registry_keys().items():
+        pos = key.find(word)
+        while pos >= 0:
+            end = pos + len(word)
+            if end == len(key) or not key[end].isalnum():
+                expected.add((pos, end, entry.id))
+            pos = key.find(word, pos + 1)
+    assert {(s, e, entry.id) for s, e, entry in scan.names} == expected
+    cfg = sources._config()
+    for n, (cue, rx, _) in enumerate(cfg.cues):
+        plain = [m.span() for m in rx.finditer(key)]
+        assert [m.span() for m in rx.finditer(key, scan.cue_starts.get(n, ()))] == plain, cue["id"]
+    for n, (spec, _, needs) in enumerate(cfg.quoted):
+        assert (n in scan.quoted) == sources._present(needs, key), spec["id"]
+    assert scan.source_line == sources._present(cfg.source_line_needs, key)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_QUOTE_TEXT)
+def test_quoted_windows_find_every_match(text: str) -> None:
+    key = sources.textnorm.normalize(text)
+    scan = sources._scan(key)
+    for n, (spec, rx, _) in enumerate(sources._config().quoted):
+        plan = sources._scanner().quoted_plans[n]
+        plain = [m.span() for m in rx.finditer(key)]
+        if plan is None:
+            continue
+        needed = sorted(scan.quoted.get(n, []))
+        windows = sources._windows(key, needed, plan)
+        fast = rx.finditer_in(key, windows, plan.reach, needed)
+        assert [m.span() for m in fast] == plain, spec["id"]
+
+
+_SOURCE_LINE_TEXT = _texts(["المصدر", "مصدر الخبر", "منبع", "منبع خبر", "source", " ", ":", " :",
+                            "\n", ". ", "! ", "، ", '"', "(", "صدى البلد", "ایسنا", "x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SOURCE_LINE_TEXT)
+def test_source_line_windows_find_every_match(text: str) -> None:
+    key = sources.textnorm.normalize(text)
+    scan = sources._scan(key)
+    rx, plan = sources._config().source_line, sources._scanner().source_line_plan
+    assert plan is not None
+    needed = sorted(scan.source_line_at)
+    fast = sources._matches_in(rx, key, sources._windows(key, needed, plan), plan.reach, needed)
+    assert [m.span() for m in fast] == [m.span() for m in rx.finditer(key)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab .!?\n\t\u00a0\u2003", max_size=30), st.integers(0, 30))
+def test_sentence_end_is_the_pattern_s(text: str, i: int) -> None:
+    m = sources._SENTENCE_END.search(text, min(i, len(text)))
+    assert sources._sentence_end(text, min(i, len(text))) == (m.end() if m else len(text) + 1)
