@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import re
 from pathlib import Path
+from unittest import mock
 
 import hijridate
 import jdatetime
@@ -13,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import dates, tables
+from helpers import dates, tables, textnorm
 
 REPO = Path(__file__).resolve().parents[1]
 EVAL = REPO.parent / "shared" / "eval"
@@ -470,6 +473,137 @@ def test_offsets_hold_on_any_text(text: str) -> None:
     for row in dates.find_dates(text):
         assert text[row["start"]:row["end"]] == row["text"]
         assert row["precision"] in ("day", "minute", "month", "year")
+
+
+# --- the prefiltered scan equals the plain scan -------------------------------------------
+# dates._candidates tries its rules only where the words of data/dates.json or digits stand;
+# the reference below scans the whole key with every pattern and tries every token, as the
+# rules are written. Texts are built from the data file's own words, so the check follows
+# the words a user adds.
+
+def _data_words() -> dict[str, list[str]]:
+    """The words of data/dates.json by kind, and digits and other marks to go between."""
+    raw = dates.data()
+    kinds = {
+        "month": [w for table in raw["months"].values() for names in table.values()
+                  for w in names],
+        "weekday": [w for names in raw["weekdays"].values() for w in names]
+        + raw["weekday_prefixes"],
+        "day word": [w for names in raw["day_words"].values() for w in names]
+        + raw["day_word_links"] + raw["ordinal_suffixes"],
+        "cue": raw["year_cues"] + raw["year_prefixes"] + raw["month_suffixes"]
+        + raw["connectors"] + raw["published_cues"] + raw["updated_cues"] + raw["clitics"],
+        "marker": [w for names in raw["markers"].values() for w in names] + raw["time_links"]
+        + raw["am_pm"]["am"] + raw["am_pm"]["pm"] + list(raw["time_zones"]),
+        "relative": list(raw["relative"]),
+        "number": ["2015", "1402", "1436", "۱۳۹۶", "٢٠٢٣", "12", "3", "011", "20150", "12:30",
+                   "+03:30", "gmt+3", "1300", "29", "۲۱"],
+        "other": ["و", "ف", "ب", "x", "_", "²", "३", "\u200c", "ـ", "(", ")", "\n", "قال"],
+    }
+    return {kind: sorted(set(words)) for kind, words in kinds.items()}
+
+
+_KINDS = _data_words()
+_WORD = st.sampled_from(sorted(_KINDS)).flatmap(lambda kind: st.sampled_from(_KINDS[kind]))
+_GAP = st.sampled_from([" ", " ", " ", " ", "", ", ", "/", "-", ":", ".", "، "])
+# Words of every kind in any order, so dates and near-dates of every shape turn up.
+_WORDY_TEXT = st.lists(st.tuples(_WORD, _GAP).map("".join), max_size=24).map("".join)
+
+
+def _reference_candidates(key: str, lang: str | None) -> list:
+    """dates._candidates without prefilters: every pattern over the whole key."""
+    pats = dates._patterns()
+    found: list = []
+    n = len(key)
+    families = (
+        (pats.named, dates._read_named),
+        (pats.month_first, lambda m: dates._read_named(m, month_first=True)),
+        (pats.numeric, lambda m: dates._read_numeric(m, lang)),
+    )
+
+    def first_match(which: int, lo: int, year: int) -> None:
+        pat, read = families[which]
+        hi = min(n, year + 4 + dates._WINDOW_AFTER)
+        for t in dates._TOKEN.finditer(key, lo, year + 1):
+            m = pat.match(key, t.start(), hi)
+            if m is not None and m.end() > year:
+                if m.end() == hi < n:
+                    m = pat.match(key, t.start()) or m
+                if (item := read(m)) is not None:
+                    found.append(item)
+                return
+
+    lo_y, hi_y = dates._year_bounds()
+    for y in re.finditer(r"[0-9]{4,}", key):
+        p = y.start()
+        if y.end() - p != 4 or not lo_y <= int(y.group()) <= hi_y:
+            continue
+        months = list(pats.month.finditer(key, max(0, p - dates._MONTH_BEFORE_YEAR), p))
+        if months:
+            lo = max(0, months[0].start() - dates._WINDOW_BEFORE)
+            first_match(0, lo, p)
+            if any(h.group().isascii() for h in months):
+                first_match(1, lo, p)
+        if dates._SEPARATOR.search(key, max(0, p - 3), min(n, p + 7)):
+            first_match(2, max(0, p - dates._WINDOW_BEFORE), p)
+        found.extend(item for m in pats.bare_year.finditer(key, max(0, p - 24), min(n, p + 30))
+                     if m.start("y") == p and (item := dates._read_bare_year(m, lang)) is not None)
+    covered = [(f.kstart, f.kend) for f in found]
+    for h in pats.day_month.finditer(key):
+        if (h.start() and key[h.start() - 1].isdigit()) or any(
+                a <= h.start() < b for a, b in covered):
+            continue
+        for t in dates._TOKEN.finditer(key, max(0, h.start() - dates._WINDOW_BEFORE),
+                                       h.start() + 1):
+            m = pats.yearless.match(key, t.start(), min(n, h.end() + dates._WINDOW_AFTER))
+            if m is not None and m.end() >= h.end():
+                if (item := dates._read_yearless(m)) is not None:
+                    found.append(item)
+                break
+    found.extend(item for m in pats.relative.finditer(key)
+                 if (item := dates._read_relative(key, m)) is not None)
+    return dates._leftmost_longest(found)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_WORDY_TEXT, st.sampled_from([None, "ar", "fa"]))
+def test_prefiltered_scan_equals_the_plain_scan(text: str, lang: str | None) -> None:
+    key = textnorm.normalize(text)
+    assert dates._candidates(key, lang) == _reference_candidates(key, lang)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WORDY_TEXT)
+def test_scans_by_position_equal_finditer(text: str) -> None:
+    key = textnorm.normalize(text)
+    pats = dates._patterns()
+    runs, words = dates._marks(key)
+    assert runs == [m.span() for m in re.finditer("[0-9]+", key)]
+    short = {s for s, e in runs if e - s <= 2}
+    expected = [m.span() for m in pats.day_month.finditer(key) if m.start() in short]
+    assert [m.span() for m in dates._day_month_matches(key, runs)] == expected
+    # The general path, for month names or suffixes that hold digits.
+    general = dataclasses.replace(pats, day_month_digits_first=False)
+    with mock.patch.object(dates, "_patterns", lambda: general):
+        assert [m.span() for m in dates._day_month_matches(key, runs)] == expected
+    assert [m.span() for m in dates._relative_matches(key, words)] == [
+        m.span() for m in pats.relative.finditer(key)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WORDY_TEXT, st.integers(0, 60), st.integers(0, 60))
+def test_token_starts_keep_every_token_where_a_pattern_matches(
+        text: str, lo: int, width: int) -> None:
+    key = textnorm.normalize(text)
+    lo = min(lo, len(key))
+    last = min(len(key) - 1, lo + width)
+    pats = dates._patterns()
+    tokens = [t.start() for t in dates._TOKEN.finditer(key, lo, last + 1)]
+    for pattern, openers in pats.openers.items():
+        kept = dates._token_starts(key, openers, lo, last)
+        assert set(kept) <= set(tokens) and kept == sorted(kept)
+        assert [t for t in tokens if pattern.match(key, t)] == [
+            t for t in kept if pattern.match(key, t)]
 
 
 # --- charts ------------------------------------------------------------------------------
