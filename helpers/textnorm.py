@@ -103,6 +103,7 @@ def _lookup() -> tuple[np.ndarray, np.ndarray]:
 
 
 _DELETED = np.uint32(0xFFFFFFFF)
+_EXPANDS = np.uint32(0xFFFFFFFE)
 _OFFSET = np.int32  # half the memory of int64 for the keys a batch shares; texts stay < 2 GB
 
 
@@ -124,20 +125,33 @@ def _with_end(origin: np.ndarray, end: int) -> np.ndarray:
 def _key_codes(text: str) -> tuple[np.ndarray, np.ndarray] | None:
     """Key code points and their origins, or None when a one-to-many mapping is present."""
     codes = _codes(text)
-    mapped, expands = _lookup()
-    bmp = np.minimum(codes, 0xFFFF)
-    if expands[bmp].any():
-        return None
-    key = np.where(codes > 0xFFFF, codes, mapped[bmp])
-    keep = key != _DELETED
-    origin = np.arange(len(codes), dtype=_OFFSET)[keep]
-    key = key[keep]
+    key = _full_lookup()[codes]
+    origin = np.arange(len(codes), dtype=_OFFSET)
+    if len(key) and key.max() >= _EXPANDS:  # something to delete, or to expand
+        if (key == _EXPANDS).any():
+            return None
+        keep = key != _DELETED
+        key, origin = key[keep], origin[keep]
     spaces = key == 32
-    if spaces.any():
+    double = spaces[1:] & spaces[:-1]
+    if double.any():
         single = np.ones(len(key), dtype=bool)
-        single[1:] = ~(spaces[1:] & spaces[:-1])
+        single[1:] = ~double
         key, origin = key[single], origin[single]
     return key, origin
+
+
+@cache
+def _full_lookup() -> np.ndarray:
+    """Each code point's key code: itself, another, ``_DELETED`` or ``_EXPANDS`` (one to many).
+
+    One gather over all of Unicode (4 MB) spares the per-call steps that kept code points
+    above the BMP out of the BMP tables; those keep their code, as before.
+    """
+    mapped, expands = _lookup()
+    full = np.arange(0x110000, dtype=np.uint32)
+    full[:0x10000] = np.where(expands, _EXPANDS, mapped)
+    return full
 
 
 def normalize(text: str) -> str:
