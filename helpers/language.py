@@ -28,8 +28,11 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
+import ahocorasick
 import numpy as np
 
 DATA_FILE = Path(__file__).parent / "data" / "language.json"
@@ -113,10 +116,9 @@ def script_counts(text: str) -> dict[str, int]:
     >>> script_counts("abc ابت ЖЖ 12")
     {'latin': 3, 'arabic': 3, 'other': 2}
     """
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    scripts = _script_table()[np.minimum(codes, 0xFFFF)]
-    counts = np.bincount(scripts, minlength=len(_SCRIPTS))
-    return {name: int(counts[i]) for i, name in enumerate(_SCRIPTS) if name != "none"}
+    counts = _class_counts(_units(text))
+    return {name: sum(map(counts.__getitem__, classes))
+            for name, classes in _counting().script_classes.items()}
 
 
 @cache
@@ -145,7 +147,145 @@ def words_only(text: str) -> str:
 
 
 def _word_counts(counts: Counter[str], words: tuple[str, ...]) -> int:
-    return sum(counts[w] for w in words)
+    """How often ``words`` occur, by ``counts`` (a word listed twice counts twice).
+
+    >>> _word_counts(Counter({"في": 2, "من": 1}), ("في", "على", "في"))
+    4
+    """
+    return sum(map(counts.get, words, repeat(0)))
+
+
+@dataclass(frozen=True)
+class _Counting:
+    """``rules()`` as lookup tables: scripts and evidence letters are counted in one pass.
+
+    A sample is read as UTF-16 code units. A character beyond the BMP becomes two
+    surrogate units, which (like that character itself, before) belong to no script and
+    break words. Each evidence letter that is a BMP character has a class of its own in
+    ``classes`` and still counts for its script; any other, should a user list one, is
+    counted with ``str.count``.
+    """
+
+    classes: np.ndarray  # class of each code unit: a _SCRIPTS index, or an evidence letter
+    n_classes: int
+    script_classes: dict[str, tuple[int, ...]]  # latin/arabic/other -> its classes
+    letter_classes: dict[str, tuple[int, ...]]  # lang or "other" -> classes, repeats kept
+    letter_rest: dict[str, str]  # lang or "other" -> listed letters not in ``classes``
+    word_units: np.ndarray  # code unit -> itself for letters and marks, else a space
+    word_finder: ahocorasick.Automaton | None  # " word " of each function word -> word
+
+
+def _in_table(ch: str) -> bool:
+    """True for a character that is a UTF-16 code unit of its own: BMP, not a surrogate.
+
+    >>> _in_table("پ"), _in_table("\\U0001F600"), _in_table("\\ud800")
+    (True, False, False)
+    """
+    return ord(ch) <= 0xFFFF and not 0xD800 <= ord(ch) <= 0xDFFF
+
+
+@cache
+def _counting() -> _Counting:
+    """The tables of ``rules()``, built once.
+
+    >>> t = _counting()
+    >>> [int(t.classes[ord(ch)]) in t.script_classes["arabic"] for ch in "بپ"]
+    [True, True]
+    >>> int(t.classes[ord("ب")]) != int(t.classes[ord("پ")])  # پ is evidence for Persian
+    True
+    """
+    r = rules()
+    scripts = _script_table()
+    lists = {**r.letters, "other": r.other_letters}
+    letters = sorted({ch for chars in lists.values() for ch in chars if _in_table(ch)})
+    classes = scripts.astype(np.uint8 if len(_SCRIPTS) + len(letters) <= 256 else np.uint16)
+    classes[0xD800:0xE000] = 0  # surrogate units: no script, as before
+    script_of = list(range(len(_SCRIPTS)))
+    class_of: dict[str, int] = {}
+    for ch in letters:
+        class_of[ch] = classes[ord(ch)] = len(script_of)
+        script_of.append(int(scripts[ord(ch)]))
+    word_units = _word_table().astype(np.uint16)
+    word_units[0xD800:0xE000] = 0x20
+    return _Counting(
+        classes=classes,
+        n_classes=len(script_of),
+        script_classes={name: tuple(c for c, s in enumerate(script_of) if _SCRIPTS[s] == name)
+                        for name in _SCRIPTS[1:]},
+        letter_classes={k: tuple(class_of[ch] for ch in v if ch in class_of)
+                        for k, v in lists.items()},
+        letter_rest={k: "".join(ch for ch in v if ch not in class_of) for k, v in lists.items()},
+        word_units=word_units,
+        word_finder=_word_finder({w for ws in r.words.values() for w in ws}, word_units),
+    )
+
+
+def _word_finder(words: set[str], word_units: np.ndarray) -> ahocorasick.Automaton | None:
+    """An automaton finding each of ``words`` between spaces, or None without any.
+
+    A word holding anything but letters and marks is left out: no word of a text, cut at
+    everything else, can equal it.
+
+    >>> finder = _word_finder({"في", "بعد از"}, _counting().word_units)
+    >>> [w for _, w in finder.iter(" في في بعد از ")]
+    ['في', 'في']
+    """
+    whole = [w for w in words if w and all(ord(ch) < len(word_units)
+                                          and word_units[ord(ch)] != 0x20 for ch in w)]
+    if not whole:
+        return None
+    finder = ahocorasick.Automaton()
+    for word in whole:
+        finder.add_word(f" {word} ", word)
+    finder.make_automaton()
+    return finder
+
+
+def _units(text: str) -> np.ndarray:
+    """The UTF-16 code units of ``text`` (a lone surrogate is kept as one unit)."""
+    return np.frombuffer(text.encode("utf-16-le", "surrogatepass"), np.uint16)
+
+
+def _class_counts(units: np.ndarray) -> list[int]:
+    """How many code units of each class of ``_counting().classes`` there are."""
+    t = _counting()
+    return np.bincount(t.classes.take(units), minlength=t.n_classes).tolist()
+
+
+class _Sample:
+    """The first ``sample_chars`` of a text, with its letters counted by class.
+
+    >>> s = _Sample("في غزة پ")
+    >>> s.script("arabic"), s.letters("ar"), s.letters("fa"), s.function_words()
+    (6, 1, 1, Counter({'في': 1}))
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text[: rules().sample_chars]
+        self.units = _units(self.text)
+        self.counts = _class_counts(self.units)
+
+    def script(self, name: str) -> int:
+        """Letters of the script ``name`` (latin, arabic, other)."""
+        return sum(map(self.counts.__getitem__, _counting().script_classes[name]))
+
+    def letters(self, which: str) -> int:
+        """Occurrences of the letters listed for ``which`` (a lang, or "other")."""
+        t = _counting()
+        return (sum(map(self.counts.__getitem__, t.letter_classes[which]))
+                + sum(map(self.text.count, t.letter_rest[which])))
+
+    def function_words(self) -> Counter[str]:
+        """How often each listed function word stands as a whole word in the sample.
+
+        The sample with everything but letters and marks turned into spaces, searched for
+        " word " (all matches, overlapping ones too, so a repeated word counts each time).
+        """
+        t = _counting()
+        if t.word_finder is None:
+            return Counter()
+        words = t.word_units.take(self.units).tobytes().decode("utf-16-le")
+        return Counter(map(itemgetter(1), t.word_finder.iter(f" {words} ")))
 
 
 def scores(text: str) -> dict[str, float]:
@@ -155,15 +295,15 @@ def scores(text: str) -> dict[str, float]:
     >>> s["ar"] > s["fa"]
     True
     """
+    return _scores(_Sample(text))
+
+
+def _scores(sample: _Sample) -> dict[str, float]:
     r = rules()
-    sample = text[: r.sample_chars]
-    counts = Counter(words_only(text[: r.sample_chars]).split())
-    out = {}
-    for lang, letters in r.letters.items():
-        n_letters = sum(sample.count(ch) for ch in letters)
-        n_words = _word_counts(counts, r.words[lang])
-        out[lang] = r.letter_weight * n_letters + r.word_weight * n_words
-    return out
+    found = sample.function_words()
+    return {lang: r.letter_weight * sample.letters(lang)
+            + r.word_weight * _word_counts(found, r.words[lang])
+            for lang in r.letters}
 
 
 def detect_language(text: str | None) -> str:
@@ -182,23 +322,21 @@ def detect_language(text: str | None) -> str:
     if not text:
         return "und"
     r = rules()
-    counts = script_counts(text[: r.sample_chars])
-    arabic, latin, other = counts["arabic"], counts["latin"], counts["other"]
+    sample = _Sample(text)
+    arabic, latin, other = sample.script("arabic"), sample.script("latin"), sample.script("other")
     if arabic == latin == other == 0:
         return "und"
     if arabic >= latin and arabic >= other:
-        return _arabic_script_language(text, arabic, r)
+        return _arabic_script_language(sample, arabic, r)
     if latin > other:
         return _latin_language(text, r)
     return "und"
 
 
-def _arabic_script_language(text: str, letters: int, r: _Rules) -> str:
-    sample = text[: r.sample_chars]
-    other = sum(sample.count(ch) for ch in r.other_letters)
-    if other >= max(2, r.other_min_share * letters):
+def _arabic_script_language(sample: _Sample, letters: int, r: _Rules) -> str:
+    if sample.letters("other") >= max(2, r.other_min_share * letters):
         return "und"
-    s = scores(text)
+    s = _scores(sample)
     fa, ar = s.get("fa", 0.0), s.get("ar", 0.0)
     if max(fa, ar) < r.min_score or fa == ar:
         return "und"

@@ -32,7 +32,8 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import cached_property
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import charset_normalizer
@@ -76,7 +77,9 @@ RECORD_LIST_KEYS = ("articles", "items", "data", "records", "docs", "documents",
                     "results", "entries", "posts", "rows", "hits")
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_CHUNK = 1 << 16
 NULL_STRINGS = frozenset({"", "nan", "none", "null", "n/a", "na", "[]", "{}"})
+_NULL_MAX = max(map(len, NULL_STRINGS))
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b",
@@ -99,6 +102,7 @@ _DATE_VALUE = re.compile(
     r"^[\d\u0660-\u0669\u06f0-\u06f9]{1,4}[/\-.:]+[\d\u0660-\u0669\u06f0-\u06f9/\-.: T+Z]*$"
 )
 _MIRAS_SEP = " *** "
+_ARABIC_LETTER = re.compile("[\u0621-\u06ff]")
 
 
 @dataclass
@@ -244,10 +248,24 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _rel(path: Path, root: Path) -> str:
-    try:
-        rel = Path(path).relative_to(root).as_posix()
-    except ValueError:
-        rel = Path(path).as_posix()
+    """``path`` relative to ``root``, with forward slashes (``path`` itself if outside).
+
+    >>> _rel(Path("/c/ar/a.txt"), Path("/c")), _rel(Path("/d/a.txt"), Path("/c"))
+    ('ar/a.txt', '/d/a.txt')
+    """
+    if isinstance(path, PurePosixPath) and isinstance(root, PurePosixPath):
+        # Normalised POSIX paths: under a root other than "/" or "//" exactly when the text
+        # starts with root's and a slash, so the rest is the relative path (no Path built)
+        full, base = str(path), str(root)
+        under = not base.endswith("/") and full.startswith(f"{base}/")
+        rel = full[len(base) + 1 :] if under else None
+    else:
+        rel = None
+    if rel is None:
+        try:
+            rel = Path(path).relative_to(root).as_posix()
+        except ValueError:
+            rel = Path(path).as_posix()
     # a name that is not UTF-8 (a zip made on Windows) keeps its bytes as \xNN: storable text
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
@@ -295,7 +313,8 @@ def read_records(
     ([1, 0, 0], 0)
     """
     options = options or LoadOptions()
-    path, root = Path(path), Path(root)
+    path = path if isinstance(path, Path) else Path(path)
+    root = root if isinstance(root, Path) else Path(root)
     rel = _rel(path, root)
     reader = _Reader(rel, options)
     try:
@@ -323,6 +342,10 @@ class _Reader:
         self.encoding: str | None = None
         self.file_warnings: list[str] = []
         self.names = _field_names(options.field_map)
+
+    @cached_property
+    def name_index(self) -> dict[str, list[tuple[str, int]]]:
+        return _name_index(self.names)
 
     def problem(self, reason: str, detail: str, part: int | None = None) -> None:
         row = _problem(self.rel, reason, detail)
@@ -353,10 +376,10 @@ class _Reader:
             raise LoadError(
                 "unreadable", f"{self.rel} cannot be read: {_describe(exc)}."
             ) from None
-        if not raw.strip():
+        if not raw or raw.isspace():  # as "not raw.strip()", without copying the bytes
             raise LoadError("empty", f"{self.rel} is empty.")
         text = self.decode(raw)
-        if not text.strip():
+        if not text or text.isspace():
             raise LoadError("empty", f"{self.rel} holds no text.")
         fmt = sniff_format(path.name, text)
         try:
@@ -447,7 +470,7 @@ class _Reader:
             self.problem("not-a-record", f"{self.rel}: record {part} is a {type(record).__name__}"
                          ", not an object with fields; skipped.", part)
             return
-        rec = map_record(record, self.names)
+        rec = map_record(record, self.names, self.name_index)
         for key, value in defaults.items():
             rec.setdefault(key, value)
             if rec.get(key) is None:
@@ -742,7 +765,7 @@ def _guess_encoding(raw: bytes) -> str | None:
             text = raw.decode("cp1256")
         except UnicodeDecodeError:
             return name
-        if sum("\u0621" <= ch <= "\u06ff" for ch in text[:5000]) > len(text[:5000]) * 0.2:
+        if len(_ARABIC_LETTER.findall(text[:5000])) > len(text[:5000]) * 0.2:
             return "cp1256"
     return name
 
@@ -802,8 +825,24 @@ def sniff_format(name: str, text: str) -> str:
     return "txt"
 
 
+def _first_lines(text: str, n: int, chunk: int = 65536) -> list[str]:
+    """``text.splitlines()[:n]``, splitting only the start of a big text when that is enough.
+
+    When the start holds more than ``n`` lines, each of the first ``n`` ends with a line
+    break that has text after it inside the start, so they are the text's first lines.
+
+    >>> _first_lines("a\\r\\nb\\rc\\x85d\\ne", 3, chunk=4), _first_lines("a\\nb", 5)
+    (['a', 'b', 'c'], ['a', 'b'])
+    """
+    head = text[:chunk]
+    lines = head.splitlines()
+    if len(lines) > n or len(head) == len(text):
+        return lines[:n]
+    return text.splitlines()[:n]
+
+
 def _looks_like_jsonl(text: str) -> bool:
-    lines = [ln for ln in text.lstrip("\ufeff").splitlines()[:20] if ln.strip()]
+    lines = [ln for ln in _first_lines(text.lstrip("\ufeff"), 20) if ln.strip()]
     if len(lines) < 2:
         return False
     try:
@@ -813,7 +852,9 @@ def _looks_like_jsonl(text: str) -> bool:
 
 
 def _looks_like_mirastext(text: str) -> bool:
-    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    if _MIRAS_SEP not in text:  # then no line has a separator: not MirasText
+        return False
+    lines = [ln for ln in _first_lines(text, 50) if ln.strip()]
     return bool(lines) and sum(ln.count(_MIRAS_SEP) >= 5 for ln in lines) >= 0.8 * len(lines)
 
 
@@ -828,8 +869,24 @@ def _field_names(field_map: dict[str, list[str]]) -> dict[str, list[str]]:
     return names
 
 
-def map_record(record: dict[str, Any], names: dict[str, list[str]]) -> dict[str, Any]:
+def _name_index(names: dict[str, list[str]]) -> dict[str, list[tuple[str, int]]]:
+    """Each field name of ``names`` -> the columns it may fill, with its rank there.
+
+    >>> _name_index(_field_names({"body": ["text"]}))["text"]
+    [('body', 0), ('body', 4)]
+    """
+    index: dict[str, list[tuple[str, int]]] = {}
+    for col, aliases in names.items():
+        for rank, name in enumerate(aliases):
+            index.setdefault(name, []).append((col, rank))
+    return index
+
+
+def map_record(record: dict[str, Any], names: dict[str, list[str]],
+               index: dict[str, list[tuple[str, int]]] | None = None) -> dict[str, Any]:
     """Our fields from a record's own field names (case-insensitive; see ``FIELDS``).
+
+    ``index`` is ``_name_index(names)``, for a caller that maps many records.
 
     >>> rec = map_record({"Headline": "عنوان", "matn": "متن", "date_extracted": "2015-08-11",
     ...                   "source": "3alyoum"}, _field_names({"body": ["matn"]}))
@@ -842,13 +899,18 @@ def map_record(record: dict[str, Any], names: dict[str, list[str]]) -> dict[str,
     for key, value in record.items():
         lower.setdefault(str(key).strip().lower(), value)
     out: dict[str, Any] = {"warnings": []}
+    # the record's few fields that are known names, per column, in the order of ``names``
+    index = _name_index(names) if index is None else index
+    present: dict[str, list[tuple[int, str]]] = {}
+    for key in lower:
+        for col, rank in index.get(key, ()):
+            present.setdefault(col, []).append((rank, key))
 
     def first(col: str, items: bool = False) -> tuple[str | None, Any]:
-        for name in names.get(col, []):
-            if name in lower:
-                value = _items(lower[name]) if items else _text(lower[name])
-                if value:
-                    return name, value
+        for _, name in sorted(present.get(col, ())):
+            value = _items(lower[name]) if items else _text(lower[name])
+            if value:
+                return name, value
         return None, None
 
     _, out["title"] = first("title")
@@ -870,11 +932,11 @@ def map_record(record: dict[str, Any], names: dict[str, list[str]]) -> dict[str,
     _, out["keywords"] = first("keywords", items=True)
     chosen = {date_field} if date_field else set()
     for key, value in lower.items():
-        base = key.split("[", 1)[0]
-        if key not in chosen and base in names["date"] and "[" in key and _text(value):
+        if ("[" in key and key not in chosen and key.split("[", 1)[0] in names["date"]
+                and _text(value)):
             out["warnings"].append(f"also stated: {_original_key(record, key)}={_text(value)}")
     for name in CRAWL_FIELDS:
-        value = _text(lower.get(name))
+        value = _text(lower[name]) if name in lower else None
         if value:
             out["warnings"].append(f"crawl time {name}={value} is not a publication date")
     return out
@@ -898,31 +960,64 @@ def _text(value: Any) -> str | None:
     >>> _text("x\\ud800y")
     'x\ufffdy'
     """
-    if value is None or isinstance(value, bool):
+    if type(value) is str:  # the common case first: none of the checks below applies
+        text = value
+    elif value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
+    elif isinstance(value, (int, float)):
         return None if value != value else str(value)
-    if isinstance(value, dict):
+    elif isinstance(value, dict):
         for key in ("text", "name", "value", "content", "#text", "@value"):
             if key in value:
                 return _text(value[key])
         return None
-    if isinstance(value, (list, tuple)):
+    elif isinstance(value, (list, tuple)):
         parts = [t for t in (_text(v) for v in value) if t]
         return "\n\n".join(parts) or None
-    text = str(value)
-    if _SURROGATE.search(text):  # "\ud800" escapes in JSON: Parquet cannot store them
+    else:
+        text = str(value)
+    if _has_surrogate(text):  # "\ud800" escapes in JSON: Parquet cannot store them
         text = _SURROGATE.sub("\ufffd", text)
     stripped = text.strip()
-    if stripped.lower() in NULL_STRINGS:
+    if _is_null(stripped):
         return None
     if stripped.startswith("[") and stripped.endswith("]") and len(stripped) < 5_000_000:
         parsed = _literal_list(stripped)
         if parsed is not None:
             return _text(parsed)
-    if _HTML_TAG.search(stripped):
+    if "<" in stripped and _HTML_TAG.search(stripped):  # every tag starts with "<"
         return html_to_text(stripped) or None
     return stripped
+
+
+def _has_surrogate(text: str) -> bool:
+    """True when ``text`` holds a lone surrogate code point.
+
+    UTF-8 refuses exactly the surrogates, and its encoder is several times faster than a
+    regular expression scan. It encodes a slice at a time, so a huge text is not copied.
+
+    >>> _has_surrogate("x\\ud800y"), _has_surrogate("سلام 😀"), _has_surrogate("abc")
+    (True, False, False)
+    """
+    if text.isascii():
+        return False
+    for start in range(0, len(text), _SURROGATE_CHUNK):
+        try:
+            text[start : start + _SURROGATE_CHUNK].encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+    return False
+
+
+def _is_null(stripped: str) -> bool:
+    """True when a stripped value stands for no value: empty, "nan", "None", "[]"...
+
+    ``str.lower`` never shortens a text, so a longer text than every null string is none.
+
+    >>> _is_null("NaN"), _is_null(" nan"), _is_null("نص")
+    (True, False, False)
+    """
+    return len(stripped) <= _NULL_MAX and stripped.lower() in NULL_STRINGS
 
 
 def _items(value: Any) -> str | None:
@@ -953,7 +1048,10 @@ def _literal_list(text: str) -> list[Any] | None:
 
 
 def _null(value: str | None) -> str | None:
-    return None if value is None or value.strip().lower() in NULL_STRINGS else value.strip()
+    if value is None:
+        return None
+    stripped = value.strip()
+    return None if _is_null(stripped) else stripped
 
 
 def _json_records(data: Any) -> tuple[list[Any] | None, dict[str, Any]]:

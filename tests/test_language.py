@@ -75,3 +75,25 @@ def test_shared_letters_alone_decide_nothing_wrongly(text):
     # Letters both languages use give no evidence: never a confident wrong call from them.
     assert detect_language(text) == "und" or any(w in text.split() for ws in
                                                  language.rules().words.values() for w in ws)
+
+
+def _plain_scores(text: str) -> dict[str, float]:
+    """The scores as data/language.json describes them, counted the plain way."""
+    rules = language.rules()
+    sample = text[: rules.sample_chars]
+    words = language.words_only(sample).split()
+    return {lang: rules.letter_weight * sum(sample.count(ch) for ch in letters)
+            + rules.word_weight * sum(words.count(w) for w in rules.words[lang])
+            for lang, letters in rules.letters.items()}
+
+
+_EVIDENCE = st.sampled_from(
+    [w for ws in language.rules().words.values() for w in ws]
+    + list("".join(language.rules().letters.values()) + language.rules().other_letters)
+    + ["\u200c", "\u064b", "ـ", "1", ".", "\n", "\U0001F600", "\ud800", "\uffff", "abc", "Ж"])
+
+
+@given(st.lists(_EVIDENCE | st.text(max_size=5), max_size=60).map(" ".join))
+def test_scores_count_what_the_rules_say(text):
+    # the one-pass counting (letter classes, word automaton) against plain str.count
+    assert language.scores(text) == _plain_scores(text)

@@ -543,3 +543,37 @@ def test_read_file_never_raises_on_structured_noise(tmp_path, pieces, name):
     path.write_text("".join(pieces), encoding="utf-8")
     out = read_file(path, tmp_path)
     assert len(out["articles"]) + len(out["problems"]) >= 1
+
+
+@given(st.text(alphabet="ab \r\n\x0b\x85\u2028\x1c", max_size=60), st.integers(0, 8),
+       st.integers(1, 20))
+def test_first_lines_are_the_first_of_splitlines(text, n, chunk):
+    assert loading._first_lines(text, n, chunk) == text.splitlines()[:n]
+
+
+@given(st.lists(st.sampled_from(["", "/", "//", ".", "..", "a", "b.txt", "\udcff", "x y"]),
+                min_size=1, max_size=5).map("".join),
+       st.lists(st.sampled_from(["", "/", "//", ".", "a", "b"]), min_size=1,
+                max_size=3).map("".join),
+       st.booleans())
+def test_relative_names_as_pathlib_gives_them(name, base, under):
+    root = Path(base or ".")
+    path = root / (name or ".") if under else Path(name or ".")
+    try:
+        expected = path.relative_to(root).as_posix()
+    except ValueError:
+        expected = path.as_posix()
+    expected = expected.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    assert loading._rel(path, root) == expected
+
+
+@given(st.text(max_size=40))
+def test_surrogates_are_found(text):
+    import re
+
+    assert loading._has_surrogate(text) == bool(re.search("[\ud800-\udfff]", text))
+
+
+def test_a_surrogate_far_into_a_long_text_is_found():
+    assert loading._has_surrogate("س" * 100_000 + "\ud800" + "س")
+    assert not loading._has_surrogate("س" * 100_000 + "😀")

@@ -164,3 +164,32 @@ def test_fast_line_key_equals_the_shared_key(text):
     # ("\x00ß" keeps it), so the two paths of normalize itself differ there.
     text = text.replace("\x00", "")
     assert rawtext._short_normalizer()(text) == textnorm.normalize(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=150) | st.sampled_from(
+    ["  • إقرأ أيضاً:", "// انتهى //", "...", "_x_", "برچسب‌ها:\n", "a\n\n", "\u0640"]))
+def test_line_key_trims_the_edges_as_the_pattern_says(text):
+    import re
+
+    from helpers import textnorm
+
+    # the key's edges lose exactly what ^[\W_]+ and [\W_]+$ match
+    text = text.replace("\x00", "")
+    expected = re.sub(r"^[\W_]+|[\W_]+$", "", textnorm.normalize(text[:96]))
+    assert rawtext.line_key(text) == expected
+    assert rawtext.line_key(text) == expected  # again, from the cache
+
+
+_MARKERS = [m for name, section in json.loads(rawtext.DATA_FILE.read_text(encoding="utf-8")).items()
+            if not name.startswith("_") for m in section["markers"]]
+_NOISE = st.sampled_from(["", " ", "•", "_", "-", ".", ":", "ـ", "ً", "\u200c", "ﻻ", "ـ" * 30,
+                          " " * 30, "." * 40, "۱۴۰۲", "x" * 50, "Tags", "«", "\xa0"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_NOISE | st.sampled_from(_MARKERS) | st.text(max_size=8), max_size=6).map("".join))
+def test_lines_passed_without_a_key_match_no_marker(line):
+    # _line_info skips the key of a line whose first word starts no marker: never wrongly
+    head = line[:96]
+    assert rawtext._line_info(head) == rawtext._classify(rawtext.line_key(head))
