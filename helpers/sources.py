@@ -34,10 +34,12 @@ import csv
 import json
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise, repeat
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -49,6 +51,7 @@ except ImportError:  # Python < 3.11
 
 import ahocorasick
 import pandas as pd
+import pyarrow as pa
 
 from . import tables as _tables
 from . import textnorm
@@ -241,17 +244,45 @@ def _domain_span(url: str | None) -> tuple[int, int, str] | None:
     if not isinstance(url, str) or not url.strip():
         return None
     text = url.strip()
+    origin = _ORIGIN.match(text)
     try:
-        host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+        # The host depends on the netloc alone, and many urls share one: urlsplit of the
+        # netloc is remembered. Tabs and newlines (which urlsplit deletes first) take the
+        # general path.
+        site = _netloc_site(origin.group(1)) if origin else _host_site(
+            urlsplit(text if "//" in text else "//" + text).hostname or "")
     except ValueError:
         return None
+    if site is None:
+        return None
+    domain, rid = site
+    start = url.lower().find(domain)
+    return start, start + len(domain), rid
+
+
+#: scheme://netloc as urlsplit reads them: the netloc ends at the first / ? or #.
+_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#\t\r\n]*)(?=[/?#]|\Z)")
+
+
+@lru_cache(maxsize=4096)
+def _netloc_site(netloc: str) -> tuple[str, str] | None:
+    """:func:`_host_site` of the host of ``scheme://netloc...`` (urlsplit raises the same
+    ValueError for a bad netloc whatever comes before or after it).
+
+    >>> _netloc_site("user@www.FarsNews.ir:443")
+    ('farsnews.ir', 'fars')
+    """
+    return _host_site(urlsplit("//" + netloc).hostname or "")
+
+
+def _host_site(host: str) -> tuple[str, str] | None:
+    """The registry domain ending ``host`` (the longest) and its outlet id, or None."""
     labels = host.lower().split(".")
     table = _domain_table()
     for i in range(len(labels) - 1):
         domain = ".".join(labels[i:])
         if domain in table:
-            start = url.lower().find(domain)
-            return start, start + len(domain), table[domain]
+            return domain, table[domain]
     return None
 
 
@@ -261,7 +292,9 @@ def _domain_span(url: str | None) -> tuple[int, int, str] | None:
 @dataclass(frozen=True)
 class _Config:
     proclitics: frozenset[str]
+    longest_proclitic: int
     type_words: tuple[str, ...]
+    type_words_by_end: dict[str, tuple[str, ...]]  # the type words ending with each character
     separators: str
     dashes: str
     zone: int
@@ -331,33 +364,34 @@ class _Cue:
                 last_end = max(m.end(), pos + 1)
                 yield m
 
-    def finditer_in(self, key: str, windows: Iterable[tuple[int, int]], reach: int,
+    def finditer_in(self, key: str, windows: Iterable[tuple[int, int]], plan: _Plan,
                     needed: list[int] | None = None) -> Iterator[re.Match]:
         r"""Matches starting in ``windows``, as :func:`_matches_in` finds them.
 
         >>> cue = _compile(r"(?<![^\W\d_])قال [^\W\d_]+")
-        >>> [m.group() for m in cue.finditer_in("قال علي. ثم قال حسن. وقال زيد", [(8, 19)], 0)]
+        >>> plan = _Plan(".", re.compile("[.]"), 0)
+        >>> [m.group() for m in cue.finditer_in("قال علي. ثم قال حسن. وقال زيد", [(8, 19)], plan)]
         ['قال حسن']
         """
-        for m in _matches_in(self.rx, key, windows, reach, needed):
+        for m in _matches_in(self.rx, key, windows, plan, needed):
             if self._starts_word(key, m.start()):
                 yield m
 
 
-def _matches_in(rx: re.Pattern, key: str, windows: Iterable[tuple[int, int]], reach: int,
+def _matches_in(rx: re.Pattern, key: str, windows: Iterable[tuple[int, int]], plan: _Plan,
                 needed: list[int] | None = None) -> Iterator[re.Match]:
     """Matches starting in ``windows`` (sorted, disjoint ``(start, end)`` spans of ``key``)
-    of a pattern whose matches are never empty and never span a window's end; ``reach``:
-    how far past a window its lookaheads read (see ``_window_plan``). With ``needed``
-    (sorted positions of words every match contains), a window is left once none of them
-    is ahead.
+    of a pattern whose matches are never empty and never span a window's end; ``plan``: how
+    far past a window its lookaheads read, and where its matches may start (see
+    ``_window_plan``). With ``needed`` (sorted positions of words every match contains), a
+    window is left once none of them is ahead.
     """
     for start, end in windows:
-        endpos = min(len(key), end + reach)
+        endpos = min(len(key), end + plan.reach)
         pos = start
         while True:
-            m = rx.search(key, pos, endpos)  # as finditer: no match is empty
-            if m is None or m.start() >= end:
+            m = _search(rx, key, pos, end, endpos, plan)  # as finditer: no match is empty
+            if m is None:
                 break
             yield m
             pos = m.end()
@@ -365,6 +399,38 @@ def _matches_in(rx: re.Pattern, key: str, windows: Iterable[tuple[int, int]], re
                 k = bisect_left(needed, pos)
                 if k == len(needed) or needed[k] >= end:
                     break  # a further match would hold a needed word past pos
+
+
+def _search(rx: re.Pattern, key: str, pos: int, end: int, endpos: int, plan: _Plan
+            ) -> re.Match | None:
+    r"""``rx.search(key, pos, endpos)`` if that match starts before ``end``, else None.
+
+    With ``plan.after`` the pattern is tried only where its opening lookbehind holds
+    (right after one of those characters, or at 0 with ``plan.at_start``): it matches
+    nowhere else, so the first match found there is the one a search finds.
+
+    >>> rx = re.compile(r"(?:^|(?<=[.])) ?(?P<n>[a-z]+) said")
+    >>> plan = _Plan(".", re.compile("[.]"), 0, re.compile("[.]"), True)
+    >>> _search(rx, "x. bob said. al said", 1, 20, 20, plan).group("n")
+    'bob'
+    """
+    if plan.after is None:
+        m = rx.search(key, pos, endpos)
+        return m if m is not None and m.start() < end else None
+    while True:
+        if pos == 0 and plan.at_start:
+            at = 0
+        else:
+            found = plan.after.search(key, max(pos - 1, 0), end - 1)
+            if found is None:
+                return None
+            at = found.end()
+        if at >= end:
+            return None
+        m = rx.match(key, at, endpos)
+        if m is not None:
+            return m
+        pos = at + 1
 
 
 def _compile(pattern: str, starts: Iterable[str] = ()) -> _Cue:
@@ -412,7 +478,10 @@ def _config() -> _Config:
     keys = [_key(w) for w in c["type_words"]]
     return _Config(
         proclitics=frozenset(_key(p) for p in c["proclitics"]),
+        longest_proclitic=max((len(_key(p)) for p in c["proclitics"]), default=0),
         type_words=tuple(sorted(set(keys), key=len, reverse=True)),
+        type_words_by_end={ch: tuple(w for w in sorted(set(keys), key=len, reverse=True)
+                                     if w.endswith(ch)) for ch in {k[-1:] for k in keys}},
         separators=_chars(c["separators"]),
         dashes=c["dashes"],
         zone=int(c["zone_chars"]),
@@ -664,6 +733,8 @@ class _Plan:
     left: str  # a match starts after the last of these before its needed word
     right: re.Pattern  # ... and ends before the first of these after it
     reach: int  # how far past that end it may look ahead
+    after: re.Pattern | None = None  # a match starts right after one of these characters
+    at_start: bool = False  # ... or at the start of the text (see _opening)
 
 
 def _window_plan(pattern: str, words: tuple[str, ...]) -> _Plan | None:
@@ -698,9 +769,40 @@ def _window_plan(pattern: str, words: tuple[str, ...]) -> _Plan | None:
         if first is not None:
             before = _shape(parsed[:first[0]])[0] | first[1]
             left = "".join(ch for ch in _BOUNDS if ch not in before)
+        opening = _opening(parsed)
     except (_Unproven, re.error, RecursionError):
         return None
-    return _Plan(left, re.compile("[" + re.escape(right) + "]"), reach)
+    after = None if opening is None else re.compile("[" + re.escape(opening[0]) + "]")
+    return _Plan(left, re.compile("[" + re.escape(right) + "]"), reach, after,
+                 opening is not None and opening[1])
+
+
+def _opening(parsed: _sre.SubPattern) -> tuple[str, bool] | None:
+    r"""``(chars, at_start)`` for a pattern opening with ``(?:^|(?<=[chars]))``: a match
+    starts only right after one of ``chars`` (or, with ``at_start``, at the text's start).
+    None for any other opening.
+
+    >>> _opening(_sre.parse(r"(?:^|(?<=[.:\n])) ?(?P<n>x)"))
+    ('.:\n', True)
+    >>> _opening(_sre.parse(r"(?<=[.:]) ?x")), _opening(_sre.parse(r"(?:^|(?<=[.:]) ?)x"))
+    (('.:', False), None)
+    """
+    if not parsed or parsed.state.flags & re.MULTILINE:  # ^ would match after each \n
+        return None
+    op, av = parsed[0]
+    chars, at_start = "", False
+    for branch in av[1] if op is _sre.BRANCH else [[parsed[0]]]:
+        if len(branch) != 1:
+            return None
+        op, av = branch[0]
+        if op is _sre.AT and av in (_sre.AT_BEGINNING, _sre.AT_BEGINNING_STRING):
+            at_start = True
+        elif (op is _sre.ASSERT and av[0] == -1 and len(av[1]) == 1 and av[1][0][0] is _sre.IN
+              and all(o is _sre.LITERAL for o, _ in av[1][0][1])):
+            chars += "".join(chr(v) for _, v in av[1][0][1])
+        else:
+            return None
+    return (chars, at_start) if chars else None
 
 
 # ---------------------------------------------------------------------------- scan
@@ -774,13 +876,29 @@ def _scanner() -> _Scanner:
     for word in needed:
         slot(word)["source_line"] = True
     auto = ahocorasick.Automaton()
-    for word, v in words.items():
+    for word in _by_letter_frequency(words):
+        v = words[word]
         auto.add_word(word, _Word(len(word), v["entry"], tuple(v["cues"]), tuple(v["quoted"]),
                                   v["source_line"]))
     auto.make_automaton()
     plans = tuple(_window_plan(rx.rx.pattern, _need_words(spec)) for spec, rx, _ in cfg.quoted)
     return _Scanner(auto, frozenset(scanned), frozenset(always), plans,
                     not needed or not all(needed), _window_plan(cfg.source_line.pattern, needed))
+
+
+def _by_letter_frequency(words: Iterable[str]) -> list[str]:
+    """``words`` ordered letter by letter from the most to the least common letter among them.
+
+    pyahocorasick tries the children of a trie node in the order they were added, for every
+    character of the text; added in this order, the common letters (ا, ي, ل, space) are
+    found first. The automaton and its hits are the same in any order: only speed changes.
+
+    >>> _by_letter_frequency(["ab", "ba", "aa", "c"])
+    ['aa', 'ab', 'ba', 'c']
+    """
+    words = list(words)
+    counts = Counter(ch for word in words for ch in word)
+    return sorted(words, key=lambda word: [-counts[ch] for ch in word])
 
 
 def _scan(key: str) -> _Scan:
@@ -834,11 +952,12 @@ def _hits(kd: textnorm.Keyed, cfg: _Config, names: list[tuple[int, int, Entry]]
         if start > 0 and key[start - 1].isalnum():
             if key[start].isascii():
                 continue
-            t = start
-            while t > 0 and key[t - 1].isalnum():
+            # a proclitic has at most longest_proclitic letters: no need to walk back further
+            t, floor = start - 1, start - cfg.longest_proclitic
+            while t > floor and t > 0 and key[t - 1].isalnum():
                 t -= 1
             prefix = key[t:start]
-            if prefix not in cfg.proclitics:
+            if t > 0 and key[t - 1].isalnum() or prefix not in cfg.proclitics:
                 continue
         if entry.upper:
             s, e = kd.span(start, end)
@@ -850,17 +969,47 @@ def _hits(kd: textnorm.Keyed, cfg: _Config, names: list[tuple[int, int, Entry]]
         if urls and any(s <= start < e for s, e in urls):
             continue  # alalam in http://media.alalam.ir/... is a link, not a credit
         found.append(_Hit(start, end, entry, prefix))
-    ordered = sorted(found, key=lambda h: h.start)
-    if all(a.end <= b.start for a, b in pairwise(ordered)):
-        return ordered  # no overlaps: every hit is kept
-    found.sort(key=lambda h: (h.start - h.end, h.start))
+    # The scan lists names by their end: if each ends before the next starts, they are
+    # in text order and none overlaps, so every one is kept.
+    if all(a.end <= b.start for a, b in pairwise(found)):
+        return found
+    return _without_overlaps(sorted(found, key=_START))
+
+
+_START = attrgetter("start")
+
+
+def _without_overlaps(hits: list[_Hit]) -> list[_Hit]:
+    """Of ``hits`` (in text order), the longest first, then the earliest, skipping any hit
+    that overlaps one taken, in text order.
+
+    Hits overlap only within a run of hits each starting before the run's furthest end,
+    so each run is settled alone, and a hit overlapping no other is kept at once.
+
+    >>> e = Entry("x", "agency", False, False)
+    >>> [(h.start, h.end) for h in _without_overlaps(
+    ...     [_Hit(0, 4, e, ""), _Hit(2, 9, e, ""), _Hit(5, 7, e, ""), _Hit(9, 12, e, "")])]
+    [(2, 9), (9, 12)]
+    """
     taken: list[_Hit] = []
-    used = bytearray(len(key))
-    for hit in found:
-        if not any(used[hit.start:hit.end]):
+    run: list[_Hit] = []
+    reach = -1
+    for hit in hits:
+        if hit.start >= reach and run:
+            taken += run if len(run) == 1 else _longest_first(run)
+            run = []
+        run.append(hit)
+        if hit.end > reach:
+            reach = hit.end
+    return taken + (run if len(run) == 1 else _longest_first(run))
+
+
+def _longest_first(run: list[_Hit]) -> list[_Hit]:
+    taken: list[_Hit] = []
+    for hit in sorted(run, key=lambda h: (h.start - h.end, h.start)):
+        if all(hit.end <= t.start or t.end <= hit.start for t in taken):
             taken.append(hit)
-            used[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
-    return sorted(taken, key=lambda h: h.start)
+    return sorted(taken, key=_START)
 
 
 def _skip_blank(key: str, i: int) -> int:
@@ -884,7 +1033,9 @@ def _type_word_before(key: str, i: int, cfg: _Config) -> int:
         j -= 1
     if cfg.type_ends and (j == 0 or key[j - 1] not in cfg.type_ends[1]):
         return -1  # no type word ends with this character
-    for word in cfg.type_words:
+    # only those ending with that character can end there (with an empty one, all are tried)
+    words = cfg.type_words if cfg.type_ends is None else cfg.type_words_by_end[key[j - 1]]
+    for word in words:
         start = j - len(word)
         if start >= 0 and key.startswith(word, start) and (
             start == 0 or not key[start - 1].isalnum()
@@ -934,8 +1085,7 @@ def _capture(key: str, i: int, cfg: _Config, limit: int | None = None
     return i, end
 
 
-@dataclass
-class _Found:
+class _Found(NamedTuple):
     start: int
     end: int
     entry: Entry | None
@@ -958,9 +1108,9 @@ def _name_after(key: str, pos: int, hits: list[_Hit], starts: list[int], cfg: _C
     i = _skip_blank(key, pos)
     if by_start is None:
         by_start = {h.start: h for h in hits}
-    typed_end = _type_word_at(key, i, cfg)
     if i in by_start:
         return i, by_start[i].end, by_start[i].entry
+    typed_end = _type_word_at(key, i, cfg)
     if typed_end >= 0:
         j = _skip_blank(key, typed_end)
         if j in by_start:
@@ -1095,6 +1245,21 @@ def _credits(kd: textnorm.Keyed, hits: list[_Hit], claimed: set[int], cfg: _Conf
     return out
 
 
+def _credit_candidates(key: str, hits: list[_Hit], zone: int) -> list[_Hit]:
+    """``hits`` (in text order) without those :func:`_credits` would skip first thing: past
+    the ``zone`` only a bracketed name counts, so without a ( or [ there none does.
+
+    >>> e = Entry("x", "agency", False, False)
+    >>> hits = [_Hit(0, 1, e, ""), _Hit(5, 6, e, "")]
+    >>> len(_credit_candidates("a b c d e", hits, 3)), len(_credit_candidates("a b c (e)", hits, 3))
+    (1, 2)
+    """
+    past = max(zone - 1, 0)
+    if key.find("(", past) >= 0 or key.find("[", past) >= 0:
+        return hits
+    return [hit for hit in hits if hit.start < zone]
+
+
 def _windows(key: str, positions: Iterable[int], plan: _Plan) -> list[tuple[int, int]]:
     """Where a pattern with ``plan`` can match around its needed words at ``positions``:
     sorted, disjoint ``(start, end)`` spans.
@@ -1132,7 +1297,7 @@ def _quoted(key: str, cfg: _Config, tried: Iterable[int], cue_starts: list[int],
             matches = rx.finditer(key)
         else:  # it can match only around its needed words (see _window_plan)
             positions = sorted(needed[n])
-            matches = rx.finditer_in(key, _windows(key, positions, plan), plan.reach, positions)
+            matches = rx.finditer_in(key, _windows(key, positions, plan), plan, positions)
         for m in matches:
             start, end = m.span("name")
             for stop in cfg.quoted_stops:
@@ -1162,8 +1327,8 @@ def _source_lines(key: str, hits: list[_Hit], cfg: _Config, whole: bool, scan: _
         matches = list(cfg.source_line.finditer(key))
     else:  # it can match only around its needed words (see _window_plan)
         needed = sorted(scan.source_line_at)
-        matches = list(_matches_in(cfg.source_line, key, _windows(key, needed, plan),
-                                   plan.reach, needed))
+        matches = list(_matches_in(cfg.source_line, key, _windows(key, needed, plan), plan,
+                                   needed))
     positions = [m.end() for m in matches]
     if whole and not (matches and matches[0].start() == 0):
         positions = [0]
@@ -1203,12 +1368,14 @@ def find_sources(text: str, field: str = "body", lang: str | None = None) -> lis
     ...                                                     "source_line")]
     [('موقع الصباح الجديد', None)]
     """
-    if isinstance(text, str) and len(text) <= _MEMO_CHARS:
+    if isinstance(text, str) and len(text) <= _MEMO_CHARS and field != "url":
         return [dict(row) for row in _find_short(text, field, lang)]
     return _find_sources(text, field, lang)
 
 
-_MEMO_CHARS = 64  # bylines, datelines, source lines and stated names repeat across articles
+# Bylines, datelines, source lines and stated names repeat across articles; urls do not
+# (their sites do: see _netloc_site).
+_MEMO_CHARS = 64
 
 
 @lru_cache(maxsize=8192)
@@ -1260,7 +1427,7 @@ def _find_sources(text: str, field: str, lang: str | None) -> list[dict]:
     for n in unscanned:
         cue, rx, _ = cfg.cues[n]
         matches += [(m.start(), n, m.end(), cue) for m in rx.finditer(key)]
-    matches.sort(key=lambda m: m[:2])
+    matches.sort(key=itemgetter(0, 1))
     by_start = {h.start: h for h in hits}
     cue_starts = [m[0] for m in matches]
     for cue_start, _, cue_end, cue in matches:
@@ -1281,12 +1448,15 @@ def _find_sources(text: str, field: str, lang: str | None) -> list[dict]:
                 kind = "cited"
         add(_Found(start, end, entry, kind, cue["id"]))
     for hit in hits:
+        if not hit.prefix and not hit.entry.lil:
+            continue  # told-to needs a ل before the name
         told = hit.prefix in ("ل", "ول", "فل") or (hit.entry.lil and hit.prefix in ("", "و", "ف"))
         if hit.start not in claimed and not hit.entry.strict and told:
             add(_Found(hit.start, hit.end, hit.entry, "cited", "ar-told-to"))
     if hits and field in ("body", "author", "dateline"):
         zone = cfg.zone if field == "body" else len(key)
-        for item in _credits(kd, hits, claimed, cfg, zone, field):
+        for item in _credits(kd, _credit_candidates(key, hits, zone), claimed, cfg, zone,
+                             field):
             add(item)
     tried = [n for n in quoted_ids if n in scan.quoted] if scan.quoted else []
     if tried:
@@ -1298,7 +1468,7 @@ def _find_sources(text: str, field: str, lang: str | None) -> list[dict]:
 def _rows(kd: textnorm.Keyed, found: list[_Found], field: str) -> list[dict]:
     if not found:
         return []
-    found.sort(key=lambda f: f.start)
+    found.sort(key=_START)
     # Only whether a row shares the previous row's sentence matters: it does if the first
     # sentence end after the previous row (a one-character match) is past it.
     rows, order, next_end = [], 0, -1
@@ -1351,16 +1521,55 @@ def article_sources(article: Mapping[str, object]) -> list[dict]:
     >>> [(r["name"], r["kind"], r["field"]) for r in rows]
     [('aleqtisadiya', 'outlet', 'outlet_stated'), ('reuters', 'agency', 'author')]
     """
-    lang = article.get("lang")
+    return _article_rows(article.get("doc_id"), article.get("lang"),
+                         [article.get(field) for field in FIELDS])
+
+
+def _article_rows(doc_id: object, lang: object, values: Iterable[object]) -> list[dict]:
+    """:func:`article_sources` of an article given as its ``FIELDS`` values, in order."""
     lang = lang if isinstance(lang, str) else None
     rows = []
-    for field in FIELDS:
-        value = article.get(field)
+    for field, value in zip(FIELDS, values, strict=True):
         if isinstance(value, str) and value.strip():
             rows += find_sources(value, field, lang)
     for row in rows:
-        row["doc_id"] = article.get("doc_id")
+        row["doc_id"] = doc_id
     return rows
+
+
+#: The evidence for ``articles.outlet``, strongest first: a row's rank is the first of these
+#: it is (see :func:`_evidence_rank`), and the outlet is the first row of the lowest rank.
+_EVIDENCE = (
+    "stated",  # a stated name the registry knows
+    "url",  # else the url's site
+    "stated",  # else the name as stated
+    "source-line",
+    "byline",  # a byline naming an outlet
+    "byline",  # any byline or dateline
+    "formula",  # an outlet's own formula (به گزارش مشرق)
+)
+
+
+def _evidence_rank(row: Mapping[str, object]) -> int:
+    """The first entry of ``_EVIDENCE`` that ``row`` is, or ``len(_EVIDENCE)``.
+
+    >>> _evidence_rank({"rule": "dateline", "kind": "outlet", "name": "x"})
+    4
+    >>> _evidence_rank({"rule": "ar-told-to", "kind": "cited", "name": "x"})
+    7
+    """
+    rule = row["rule"]
+    if rule == "stated":
+        return 0 if row.get("registry_id") is not None else 2
+    if rule == "url":
+        return 1
+    if rule == "source-line":
+        return 3
+    if rule in _BYLINE_RULES:
+        return 4 if row["kind"] == "outlet" else 5
+    if row["kind"] == "outlet" and rule not in OUTLET_RULES:
+        return 6
+    return len(_EVIDENCE)
 
 
 def choose_outlet(rows: list[dict]) -> tuple[str | None, str | None]:
@@ -1379,11 +1588,27 @@ def choose_outlet(rows: list[dict]) -> tuple[str | None, str | None]:
     >>> choose_outlet([])
     (None, None)
     """
+    best, name = len(_EVIDENCE), None
+    for row in rows:
+        rank = _evidence_rank(row)
+        if rank < best:
+            best, name = rank, row["name"]
+            if rank == 0:
+                break
+    if best == len(_EVIDENCE):
+        return None, None
+    if name is None:  # a row without a name (not one of ours): try the weaker evidence
+        return _choose_outlet_by_rules(rows)
+    return name, _EVIDENCE[best]
+
+
+def _choose_outlet_by_rules(rows: list[dict]) -> tuple[str | None, str | None]:
+    """:func:`choose_outlet` spelled out: evidence by evidence, the first row's name that is
+    not None."""
     def first(pred) -> str | None:
         return next((r["name"] for r in rows if pred(r)), None)
 
     candidates = (
-        # a stated name the registry knows, else the url's site, else the name as stated
         ("stated", lambda r: r["rule"] == "stated" and r.get("registry_id") is not None),
         ("url", lambda r: r["rule"] == "url"),
         ("stated", lambda r: r["rule"] == "stated"),
@@ -1426,22 +1651,20 @@ def run(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     problems: list[dict] = []
     outlets: list[str | None] = []
     rules: list[str | None] = []
-    # Plain column lists, not to_dict("records"): only these columns are read, and a
-    # string is never missing, so pd.isna runs only on the rare other values.
-    names = list(dict.fromkeys(("doc_id", "lang", "file", "part") + FIELDS))
-    columns = [[v if isinstance(v, str) else _value(v) for v in articles[c].tolist()]
-               if c in articles else [None] * len(articles) for c in names]
-    for values in zip(*columns, strict=True):
-        article = dict(zip(names, values, strict=True))
+    # Plain column lists, not to_dict("records"): only these columns are read; file and
+    # part only for a problem row.
+    columns = [_cells(articles, c) for c in ("doc_id", "lang") + FIELDS]
+    files, parts = ([None] * len(articles) if c not in articles else articles[c].tolist()
+                    for c in ("file", "part"))
+    for n, (doc_id, lang, *values) in enumerate(zip(*columns, strict=True)):
         try:
-            found = article_sources(article)
+            found = _article_rows(doc_id, lang, values)
             outlet, rule = choose_outlet(found)
             _relabel(found, outlet)
         except Exception as exc:  # noqa: BLE001 - untrusted text must not stop the corpus
             found, outlet, rule = [], None, None
-            problems.append({"file": article.get("file"), "part": article.get("part"),
-                             "doc_id": article.get("doc_id"), "stage": "sources",
-                             "reason": "sources-failed",
+            problems.append({"file": _value(files[n]), "part": _value(parts[n]),
+                             "doc_id": doc_id, "stage": "sources", "reason": "sources-failed",
                              "detail": f"attribution extraction failed: {type(exc).__name__}: "
                                        f"{str(exc)[:200]}"})
         rows += found
@@ -1451,7 +1674,7 @@ def run(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     new_articles["outlet"] = pd.array(outlets, dtype="string")
     new_articles["outlet_rule"] = pd.array(rules, dtype="string")
     out["articles"] = new_articles
-    out["sources"] = _tables.frame("sources", rows)
+    out["sources"] = _sources_frame(rows)
     if problems:
         previous = tables.get("problems")
         frames = [f for f in (previous, _tables.frame("problems", problems)) if f is not None
@@ -1460,6 +1683,44 @@ def run(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     elif "problems" not in out:
         out["problems"] = _tables.empty("problems")
     return out
+
+
+def _sources_frame(rows: list[dict]) -> pd.DataFrame:
+    """``tables.frame("sources", rows)`` built column by column (rows from :func:`_row`,
+    with doc_id), which Arrow converts faster than a list of dicts.
+
+    >>> _sources_frame(article_sources({"doc_id": "d1", "url": "http://www.mehrnews.com/x"})
+    ...                ).equals(_tables.frame("sources", article_sources(
+    ...                    {"doc_id": "d1", "url": "http://www.mehrnews.com/x"})))
+    True
+    """
+    if not rows:
+        return _tables.frame("sources", rows)
+    schema = _sources_schema()
+    try:
+        table = pa.table([pa.array([row[f.name] for row in rows], f.type) for f in schema],
+                         schema=schema)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return _tables.frame("sources", rows)  # a value Arrow refuses: pandas coerces it
+    return _tables.frame("sources", _tables.from_arrow(table))
+
+
+@cache
+def _sources_schema() -> pa.Schema:
+    types = {"string": pa.string(), "Int64": pa.int64()}
+    return pa.schema([(c, types[d]) for c, d in _tables.SCHEMAS["sources"].items()])
+
+
+def _cells(articles: pd.DataFrame, column: str) -> list:
+    """A column's values as the stage reads them (see :func:`_value`), None when absent; a
+    string or None is never missing, so pd.isna runs only on the rare other values.
+
+    >>> _cells(pd.DataFrame({"a": ["x", None, float("nan")]}), "a"), _cells(pd.DataFrame(), "b")
+    (['x', None, None], [])
+    """
+    if column not in articles:
+        return [None] * len(articles)
+    return [v if v is None or isinstance(v, str) else _value(v) for v in articles[column].tolist()]
 
 
 def _value(value: object) -> object:

@@ -603,7 +603,7 @@ def test_quoted_windows_find_every_match(text: str) -> None:
             continue
         needed = sorted(scan.quoted.get(n, []))
         windows = sources._windows(key, needed, plan)
-        fast = rx.finditer_in(key, windows, plan.reach, needed)
+        fast = rx.finditer_in(key, windows, plan, needed)
         assert [m.span() for m in fast] == plain, spec["id"]
 
 
@@ -619,7 +619,7 @@ def test_source_line_windows_find_every_match(text: str) -> None:
     rx, plan = sources._config().source_line, sources._scanner().source_line_plan
     assert plan is not None
     needed = sorted(scan.source_line_at)
-    fast = sources._matches_in(rx, key, sources._windows(key, needed, plan), plan.reach, needed)
+    fast = sources._matches_in(rx, key, sources._windows(key, needed, plan), plan, needed)
     assert [m.span() for m in fast] == [m.span() for m in rx.finditer(key)]
 
 
@@ -628,3 +628,132 @@ def test_source_line_windows_find_every_match(text: str) -> None:
 def test_sentence_end_is_the_pattern_s(text: str, i: int) -> None:
     m = sources._SENTENCE_END.search(text, min(i, len(text)))
     assert sources._sentence_end(text, min(i, len(text))) == (m.end() if m else len(text) + 1)
+
+
+def _greedy_plain(hits: list) -> list:
+    """The overlap rule spelled out: longest first, then earliest, skipping any overlap."""
+    taken, used = [], set()
+    for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
+        if not used & set(range(hit.start, hit.end)):
+            taken.append(hit)
+            used |= set(range(hit.start, hit.end))
+    return sorted(taken, key=lambda h: h.start)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 12)), max_size=12, unique=True))
+def test_overlaps_settled_run_by_run_as_all_at_once(spans: list[tuple[int, int]]) -> None:
+    entry = sources.Entry("x", "agency", False, False)
+    hits = sorted({(s, s + n): sources._Hit(s, s + n, entry, "") for s, n in spans}.values(),
+                  key=lambda h: h.start)
+    assert sources._without_overlaps(hits) == _greedy_plain(hits)
+
+
+def _hits_plain(kd: sources.textnorm.Keyed, names: list) -> list:
+    """Which scanned names are hits, checked without shortcuts (the proclitic read whole)."""
+    cfg, key, out = sources._config(), kd.key, []
+    urls = [m.span() for m in sources._URL.finditer(key)]
+    for start, end, entry in names:
+        t = start
+        while t > 0 and key[t - 1].isalnum():
+            t -= 1
+        prefix = key[t:start]
+        if prefix and (key[start].isascii() or prefix not in cfg.proclitics):
+            continue
+        s, e = kd.span(start, end)
+        if entry.upper and not kd.text[s:e].isupper() or any(a <= start < b for a, b in urls):
+            continue
+        out.append(sources._Hit(start, end, entry, prefix))
+    return _greedy_plain(out)
+
+
+_HIT_TEXT = _texts(sorted(set(_fast_path_pieces()) | {
+    "وال", "بال", "لل", "فلل", "وبال", "كال", "مال", "والمال", "AP", "ap", "(", "[", ")",
+    "وبالشرق", "وبالمهر", "فبمهر", "مالشرق", "كتابالمهر", "شرق", "مهر",
+    "http://media.alalam.ir/x", "www.farsnews.ir"}))
+_CREDIT_TEXT = _texts(["قال", "هذا", "(رويترز)", "[واس]", "[ايسنا]", "(", "[", ")", "]", "رويترز",
+                       "واس", "فارس", "خبرگزاری فارس", " ", "، ", " - ", "\n", ": ", '"'])
+
+
+@settings(max_examples=300, deadline=None)
+@given(_HIT_TEXT)
+def test_hits_are_the_plain_rule_s(text: str) -> None:
+    kd = sources.textnorm.keyed(text)
+    names = sources._scan(kd.key).names
+    assert sources._hits(kd, sources._config(), names) == _hits_plain(kd, names)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CREDIT_TEXT, st.integers(0, 80))
+def test_credit_candidates_keep_every_credit(text: str, zone: int) -> None:
+    kd = sources.textnorm.keyed(text)
+    cfg = sources._config()
+    hits = sources._hits(kd, cfg, sources._scan(kd.key).names)
+    some = sources._credit_candidates(kd.key, hits, zone)
+    assert (sources._credits(kd, some, set(), cfg, zone, "body")
+            == sources._credits(kd, hits, set(), cfg, zone, "body"))
+
+
+_ROW = st.fixed_dictionaries({
+    "name": st.sampled_from(["a", "b", "c", None]),
+    "kind": st.sampled_from(["outlet", "agency", "cited", "quoted"]),
+    "rule": st.sampled_from(["stated", "url", "source-line", "byline", "dateline", "formula",
+                             "fa-be-gozaresh", "ar-told-to", "paren-credit"]),
+    "registry_id": st.sampled_from(["a", None])})
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ROW, max_size=6))
+def test_choose_outlet_in_one_pass_is_rule_by_rule(rows: list[dict]) -> None:
+    assert sources.choose_outlet(rows) == sources._choose_outlet_by_rules(rows)
+
+
+def _domain_span_plain(url: str) -> tuple[int, int, str] | None:
+    """The url's registry site through urlsplit of the whole url."""
+    from urllib.parse import urlsplit
+    text = url.strip()
+    try:
+        host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+    except ValueError:
+        return None
+    site = sources._host_site(host)
+    if site is None:
+        return None
+    start = url.lower().find(site[0])
+    return start, start + len(site[0]), site[1]
+
+
+_URL_TEXT = st.lists(st.sampled_from([
+    "http", "https", "HTTP", "ftp", "x+y", ":", "//", "/", "?", "#", "@", "user", "[", "]",
+    "::1", "www.", "farsnews.ir", "FarsNews.IR", "mehrnews.com", "example.org", ".", ":443",
+    "\t", "\n", " ", "\x00", "℀", "news", "1"]), max_size=12).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_URL_TEXT)
+def test_domain_span_by_netloc_is_urlsplit_s(url: str) -> None:
+    if url.strip():
+        assert sources._domain_span(url) == _domain_span_plain(url)
+
+
+def test_anchored_quoted_patterns_are_tried_only_after_their_lookbehind() -> None:
+    """The shipped patterns opening with (?:^|(?<=[...])) take the anchored path (whose
+    matches test_quoted_windows_find_every_match compares with a plain search)."""
+    plans = sources._scanner().quoted_plans
+    anchored = [spec["id"] for (spec, _, _), plan in zip(sources._config().quoted, plans,
+                                                         strict=True) if plan.after]
+    assert "fa-name-role" in anchored and "fa-interview" in anchored
+    assert sources._opening(sources._sre.parse(r"(?m)(?:^|(?<=[.])) ?x")) is None
+    assert sources._opening(sources._sre.parse(r"(?:^|x|(?<=[.]))y")) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(_texts(sorted(set(sources.cues()["type_words"]) | {" ", '"', "x", "رويترز", "ال", "و"})))
+def test_type_word_before_tries_only_words_ending_there(text: str) -> None:
+    cfg = sources._config()
+    key = sources.textnorm.normalize(text)
+    for i in range(len(key) + 1):
+        j = len(key[:i].rstrip(' "'))
+        plain = next((j - len(w) for w in cfg.type_words if key[:j].endswith(w) and (
+            j == len(w) or not key[j - len(w) - 1].isalnum())), -1)
+        assert sources._type_word_before(key, i, cfg) == plain
