@@ -49,6 +49,7 @@ import datetime as dt
 import email.utils
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -361,7 +362,7 @@ def to_gregorian(calendar: str, year: int, month: int, day: int) -> tuple[dt.dat
     if calendar == "gregorian":
         return dt.date(year, month, day), False
     if calendar == "jalali":
-        return jdatetime.date(year, month, day).togregorian(), False
+        return jdatetime.date(year, month, day, locale=_JALALI_LOCALE).togregorian(), False
     if calendar == "hijri":
         try:
             return _hijri(year, month, day), False
@@ -374,6 +375,11 @@ def to_gregorian(calendar: str, year: int, month: int, day: int) -> tuple[dt.dat
 
 def _hijri(year: int, month: int, day: int) -> dt.date:
     return dt.date(*hijridate.Hijri(year, month, day).to_gregorian().datetuple())
+
+
+# Naming the locale spares jdatetime two system locale look-ups per date; only its month
+# and weekday names depend on it, never the calendar arithmetic.
+_JALALI_LOCALE = jdatetime.FA_LOCALE
 
 
 @cache
@@ -478,6 +484,11 @@ def _read_named(m: re.Match, month_first: bool = False) -> _Found | None:
         m.start(), m.end(), cal, year, month, day, _time(m), _tz_of(m, "tz"), _weekday(m),
         rule, confidence,
     )
+
+
+def _read_month_first(m: re.Match) -> _Found | None:
+    """:func:`_read_named` for the English month-first form (``August 16, 2017``)."""
+    return _read_named(m, month_first=True)
 
 
 def _read_yearless(m: re.Match) -> _Found | None:
@@ -655,40 +666,40 @@ def _dated(key: str, lang: str | None, runs: list[tuple[int, int]], found: list[
     """Append to ``found`` the date expressions around each year among the digit ``runs``."""
     pats = _patterns()
     n = len(key)
-    families = (
-        (pats.named, _read_named),
-        (pats.month_first, lambda m: _read_named(m, month_first=True)),
-        (pats.numeric, lambda m: _read_numeric(m, lang)),
-    )
-
-    def first_match(which: int, lo: int, year: int) -> None:
-        """The match of family ``which`` starting earliest in ``[lo, year]`` that holds it."""
-        pat, read = families[which]
-        hi = min(n, year + 4 + _WINDOW_AFTER)
-        for t in _token_starts(key, pats.openers[pat], lo, year):
-            m = pat.match(key, t, hi)
-            if m is not None and m.end() > year:
-                if m.end() == hi < n:
-                    m = pat.match(key, t) or m
-                item = read(m)
-                if item is not None:
-                    found.append(item)
-                return
-
     y_lo, y_hi = _year_bounds()
-    for p in [p for p, end in runs if end - p == 4 and y_lo <= int(key[p:end]) <= y_hi]:
+    for p, end in runs:
+        if end - p != 4 or not y_lo <= int(key[p:end]) <= y_hi:
+            continue
         months = list(pats.month.finditer(key, max(0, p - _MONTH_BEFORE_YEAR), p))
         if months:
             lo = max(0, months[0].start() - _WINDOW_BEFORE)
-            first_match(0, lo, p)
+            _first_match(key, pats.named, lo, p, found, _read_named)
             if any(h.group().isascii() for h in months):
-                first_match(1, lo, p)
+                _first_match(key, pats.month_first, lo, p, found, _read_month_first)
         if _SEPARATOR.search(key, max(0, p - 3), min(n, p + 7)):
-            first_match(2, max(0, p - _WINDOW_BEFORE), p)
+            _first_match(key, pats.numeric, max(0, p - _WINDOW_BEFORE), p, found, _read_numeric,
+                         lang)
         if key.endswith(_year_cue_ends(), 0, p):  # bare_year puts its cue right before y
             lo, hi = max(0, p - 24), min(n, p + 30)  # short: the cue word, the year, a marker
             found.extend(item for m in pats.bare_year.finditer(key, lo, hi) if m.start("y") == p
                          and (item := _read_bare_year(m, lang)) is not None)
+
+
+def _first_match(key: str, pattern: re.Pattern, lo: int, year: int, found: list[_Found],
+                 read: Callable[..., _Found | None], *args) -> None:
+    """Append to ``found`` what ``read`` makes of the match of ``pattern`` starting earliest in
+    ``[lo, year]`` that holds the year at ``year`` (if it reads as a date)."""
+    n = len(key)
+    hi = min(n, year + 4 + _WINDOW_AFTER)
+    for t in _token_starts(key, _patterns().openers[pattern], lo, year):
+        m = pattern.match(key, t, hi)
+        if m is not None and m.end() > year:
+            if m.end() == hi < n:
+                m = pattern.match(key, t) or m
+            item = read(m, *args)
+            if item is not None:
+                found.append(item)
+            return
 
 
 @cache
@@ -720,24 +731,27 @@ def _yearless(key: str, runs: list[tuple[int, int]], found: list[_Found]) -> Non
                 break
 
 
-def _token_starts(key: str, openers: _Openers, lo: int, last: int) -> list[int]:
-    """The starts in ``[lo, last]`` of the tokens (``_TOKEN.finditer(key, lo, last + 1)``)
-    where a pattern with these ``openers`` can begin: a token starting with another
-    character cannot begin a match, so no regex need be tried there.
+def _token_starts(key: str, openers: _Openers, lo: int, last: int) -> Iterator[int]:
+    """The starts in ``[lo, last]``, in order, of the tokens (``_TOKEN.finditer(key, lo,
+    last + 1)``) where a pattern with these ``openers`` can begin: a token starting with
+    another character cannot begin a match, so no regex need be tried there.
+
+    Lazy: the caller stops at its first match, and the scan goes no further.
 
     >>> key = "قال: 12 مهر"
     >>> [t.start() for t in _TOKEN.finditer(key, 1, 11)]
     [1, 3, 5, 8]
-    >>> _token_starts(key, _openers(["مهر"], "0123456789"), 1, 10)
+    >>> list(_token_starts(key, _openers(["مهر"], "0123456789"), 1, 10))
     [5, 8]
     """
-    # The scan may look past last at the rest of a word, but need not go further.
-    out = [m.start() for m in openers.scan.finditer(key, lo + 1, last + openers.reach)]
-    while out and out[-1] > last:
-        out.pop()
     if lo <= last and openers.head.match(key, lo):  # a token starts at lo
-        out.insert(0, lo)
-    return out
+        yield lo
+    # The scan may look past last at the rest of a word, but need not go further.
+    for m in openers.scan.finditer(key, lo + 1, last + openers.reach):
+        t = m.start()
+        if t > last:
+            return
+        yield t
 
 
 def _day_month_matches(key: str, runs: list[tuple[int, int]]) -> list[re.Match]:
@@ -826,7 +840,7 @@ def _scan(
     text: str, field: str, lang: str | None, read: _Read | None = None
 ) -> tuple[list[dict], list[tuple[str, str]]]:
     """Rows for every date in ``text`` and ``(reason, detail)`` for every rejected one."""
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not text or text.isspace():  # not text.strip(): no copy
         return [], []
     lang = _scan_lang(text, lang)
     lex = _lexicon()
@@ -891,7 +905,7 @@ def _check_pairs(text: str, rows: list[dict]) -> list[tuple[str, str]]:
             continue
         if a["precision"] not in ("day", "minute") or b["precision"] not in ("day", "minute"):
             continue
-        gap = _stripped_key(text[a["end"]:b["start"]])
+        gap = _key_between(text, a["end"], b["start"])
         if gap and gap not in lex.connectors:
             continue
         a["rule"] += "+paired"
@@ -1013,27 +1027,21 @@ def _str(value) -> str:
     return value if isinstance(value, str) else ""
 
 
-_CACHED_GAP = 400  # longer texts between dates are rare; not worth keeping
+def _key_between(text: str, start: int, end: int) -> str:
+    """The key of ``text[start:end]`` (the text before or between dates), without separators
+    at its ends: cut from the key of the whole text, which the batch shares.
 
+    The key maps each character on its own and collapses runs of spaces, so the key of a
+    slice is the run of key characters that come from it, except for a space that the
+    whole key collapses into one before the slice: stripping drops it from both.
+    ``test_key_between_is_the_key_of_the_slice`` holds textnorm to this.
 
-def _stripped_key(text: str) -> str:
-    """The key of the text before or between dates, without separators at its ends.
-
-    >>> _stripped_key(" - الموافق ")
+    >>> _key_between("قال - الموافق 2015", 3, 14)
     'الموافق'
     """
-    if len(text) > _CACHED_GAP:
-        return textnorm.normalize(text).strip(_GAP_STRIP)
-    return _short_stripped_key(text)
-
-
-@lru_cache(maxsize=1 << 14)  # line prefixes and connectors repeat from article to article
-def _short_stripped_key(text: str) -> str:
-    return textnorm.normalize(text).strip(_GAP_STRIP)
-
-
-def _line_prefix(text: str, start: int) -> str:
-    return text[text.rfind("\n", 0, start) + 1:start]
+    keyed = textnorm.keyed(text)
+    lo, hi = keyed.offsets.searchsorted((start, end)).tolist()
+    return keyed.key[lo:hi].strip(_GAP_STRIP)
 
 
 def _byline_role(text: str, row: dict) -> str | None:
@@ -1041,7 +1049,8 @@ def _byline_role(text: str, row: dict) -> str | None:
     lex = _lexicon()
     if row["precision"] not in ("day", "minute") or row["start"] >= lex.byline_chars:
         return None
-    prefix = _stripped_key(_line_prefix(text, row["start"]))
+    start = row["start"]
+    prefix = _key_between(text, text.rfind("\n", 0, start) + 1, start)  # its line up to it
     for cue in lex.updated_cues:
         if prefix.endswith(cue):
             return "updated"
@@ -1148,6 +1157,7 @@ def _article_dates(
     return [r for r in rows if "_drop" not in r], problems, published, rule
 
 
+@lru_cache(maxsize=1 << 14)  # the same days recur across a corpus's articles
 def _nearest(calendar: str, month: int, day: int, near: dt.date) -> dt.date | None:
     """The Gregorian day of ``day``/``month`` in ``calendar`` nearest to ``near``; None if none.
 
@@ -1159,7 +1169,7 @@ def _nearest(calendar: str, month: int, day: int, near: dt.date) -> dt.date | No
     True
     """
     if calendar == "jalali":
-        year = jdatetime.date.fromgregorian(date=near).year
+        year = jdatetime.date.fromgregorian(date=near, locale=_JALALI_LOCALE).year
     elif calendar == "hijri":
         year = hijridate.Gregorian(near.year, near.month, near.day).to_hijri().year
     else:
@@ -1196,6 +1206,12 @@ def run(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     >>> d[d["rule"] == "relative:امس"][["text", "date"]].astype(str).values.tolist()
     [['أمس', '2015-08-10 00:00:00+00:00']]
     """
+    with textnorm.shared_keys():  # each text keyed once, then cut again by _key_between
+        return _run(frames)
+
+
+def _run(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """:func:`run` within its scope of shared keys."""
     articles = frames["articles"]
     comments = frames.get("comments")
     rows: list[dict] = []
@@ -1215,8 +1231,7 @@ def run(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         except Exception as exc:  # noqa: BLE001 - untrusted text must never stop the stage
             found, when, rule = [], None, None
             probs = [("dates-error", f"{type(exc).__name__}: {exc}")]
-        for r in found:
-            row = _public(r)
+        for row in found:  # tables.frame drops the private "_" keys
             row["doc_id"] = doc_id
             rows.append(row)
         problems.extend({**base, "stage": STAGE, "reason": r, "detail": d} for r, d in probs)
@@ -1293,7 +1308,8 @@ def _comment_dates(comments: pd.DataFrame, where: dict) -> tuple[list[dict], lis
         comment_id = _str(rec.get("comment_id")) or None
         for row in found:
             row.update(role="comment", rule=f"comment:{row['rule']}")
-            rows.append({**_public(row), "doc_id": doc_id, "comment_id": comment_id})
+            row.update(doc_id=doc_id, comment_id=comment_id)
+            rows.append(row)  # tables.frame drops the private "_" keys
         problems.extend(
             {"file": file, "part": part, "doc_id": doc_id, "stage": STAGE, "reason": r, "detail": d}
             for r, d in probs

@@ -600,10 +600,47 @@ def test_token_starts_keep_every_token_where_a_pattern_matches(
     pats = dates._patterns()
     tokens = [t.start() for t in dates._TOKEN.finditer(key, lo, last + 1)]
     for pattern, openers in pats.openers.items():
-        kept = dates._token_starts(key, openers, lo, last)
+        kept = list(dates._token_starts(key, openers, lo, last))
         assert set(kept) <= set(tokens) and kept == sorted(kept)
         assert [t for t in tokens if pattern.match(key, t)] == [
             t for t in kept if pattern.match(key, t)]
+
+
+# Characters the key deletes, folds, expands (ligatures, ß, İ) or collapses, beside words.
+_KEY_TRICKS = st.lists(st.sampled_from(
+    [" ", "  ", "\n", "\u00a0", "\t", "\u200c", "\u200f", "ـ", "\u064e", "\u0651", "ﻻ", "ﷺ",
+     "ß", "İ", "A", "x", "أ", "ی", "ك", "ة", "۱۴۰۲", "٢٠", "2015", "-", "،", ",", ":", "/",
+     "\U0001f600", "الموافق", "گفت", "قال", "في"]
+), max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_KEY_TRICKS, st.integers(0, 200), st.integers(0, 200))
+def test_key_between_is_the_key_of_the_slice(text: str, a: int, b: int) -> None:
+    # _key_between cuts line prefixes and gaps from the whole text's key: that must be the
+    # key of the slice itself, in a batch's shared scope or not.
+    start, end = sorted((min(a, len(text)), min(b, len(text))))
+    expected = textnorm.normalize(text[start:end]).strip(dates._GAP_STRIP)
+    assert dates._key_between(text, start, end) == expected
+    with textnorm.shared_keys():
+        assert dates._key_between(text, start, end) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1200, 1600), st.integers(0, 13), st.integers(0, 32))
+def test_jalali_days_do_not_depend_on_the_locale(year: int, month: int, day: int) -> None:
+    # to_gregorian names jdatetime's locale to spare it two system look-ups per date: the
+    # same day, or the same error (its text goes into the problems table), as without.
+    try:
+        expected = jdatetime.date(year, month, day).togregorian()
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=re.escape(str(exc))):
+            dates.to_gregorian("jalali", year, month, day)
+    else:
+        assert dates.to_gregorian("jalali", year, month, day) == (expected, False)
+        near = expected + dt.timedelta(days=40)
+        assert jdatetime.date.fromgregorian(date=near).year == jdatetime.date.fromgregorian(
+            date=near, locale=dates._JALALI_LOCALE).year
 
 
 # --- charts ------------------------------------------------------------------------------
