@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -370,6 +372,101 @@ def test_character_classes_of_the_break_rule_agree_with_str_methods() -> None:
         ch for ch in chars if not (ch.isspace() or ch in "؟?!؛."))
     assert "".join(entities._PARAGRAPH_TEXT.findall(chars)) == "".join(
         ch for ch in chars if not ch.isspace())
+
+
+# The stage matches all texts of a batch at once (one automaton pass over the joined keys,
+# offsets and sentence numbers looked up in bulk); these tests hold it to each text alone,
+# the plain way: _hits of its key, Keyed.span of each hit, the character-by-character rule.
+def plain_mentions(text: str) -> list[tuple[int, int, int, int, int, int]]:
+    keyed = textnorm.keyed(text)
+    (sentences, _), (paragraphs, _) = reference_segments(text)
+    out = []
+    for ks, ke, ent, alias in entities._hits(keyed.key, entities.matcher()):
+        start, end = keyed.span(ks, ke)
+        out.append((start, end, bisect_right(sentences, start), bisect_right(paragraphs, start),
+                    ent, alias))
+    return out
+
+
+SEPARATOR = entities.matcher().separator
+# marks the key drops: a diacritic stays in a surface, an invisible format character not
+DROPPED = ["\u064e", "\u200f", "\ufeff", "\u064e\u200f", "\u00ad"]
+BATCH_TEXT = st.one_of(news_text(), st.lists(st.sampled_from(
+    BREAKY + ALIASES + WORDS + DROPPED + [SEPARATOR, f"غزة{SEPARATOR}", "غزة\u200f"]),
+    max_size=25).map("".join))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(BATCH_TEXT, min_size=1, max_size=6))
+def test_texts_matched_together_as_each_alone(texts: list[str]) -> None:
+    cols = entities._mention_columns(texts, entities.matcher())
+    got = list(zip(*(cols[c].tolist() for c in ("text", "start", "end", "sentence",
+                                                 "paragraph", "entity", "alias")), strict=True))
+    assert got == [(n, *m) for n, text in enumerate(texts) for m in plain_mentions(text)]
+    assert cols["surface"] == [texts[n][s:e] for n, s, e, *_ in got]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(BATCH_TEXT, st.text(max_size=60)), min_size=1, max_size=6))
+def test_keys_scanned_together_as_each_alone(texts: list[str]) -> None:
+    m = entities.matcher()
+    keys = [textnorm.keyed(t).key for t in texts] + [f" غزه{m.separator}مصر ", ""]
+    assert entities._scan(keys, m).T.tolist() == [
+        [n, *hit] for n, key in enumerate(keys) for hit in entities._hits(key, m)]
+
+
+def test_the_separator_is_a_word_character_in_no_pattern() -> None:
+    m = entities.matcher()
+    assert entities.masked_key(m.separator) == m.separator
+    assert not any(m.separator in pattern for pattern in m.automaton.keys())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.lists(st.sampled_from(BREAKY), max_size=15).map("".join),
+                          st.text(max_size=40)), min_size=1, max_size=5))
+def test_breaks_of_texts_joined_by_newlines_are_each_texts_own(texts: list[str]) -> None:
+    sentences, paragraphs = entities._break_starts("\n".join(texts))
+    at = 0
+    for text in texts:
+        (own_sentences, _), (own_paragraphs, _) = reference_segments(text)
+        inside = slice(at, at + len(text))
+        assert [i - at for i in sentences.tolist() if inside.start <= i < inside.stop] == \
+            own_sentences
+        assert [i - at for i in paragraphs.tolist() if inside.start <= i < inside.stop] == \
+            own_paragraphs
+        at += len(text) + 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 0xFFFF), max_size=3 * entities._LOOKUP_CHUNK // 2))
+def test_lookup_in_chunks_is_plain_indexing(codes: list[int]) -> None:
+    table = entities._mask_table()
+    codes_array = np.array(codes, dtype=np.uint16)
+    assert entities._lookup(table, codes_array).tolist() == table[codes_array].tolist()
+
+
+def test_chunked_run_and_a_failing_text_leave_the_others_unchanged(monkeypatch) -> None:
+    articles = seed_articles()
+    whole = entities.run({"articles": articles})
+    monkeypatch.setattr(entities, "CHUNK_CHARS", 500)
+    chunked = entities.run({"articles": articles})
+    pd.testing.assert_frame_equal(chunked["mentions"], whole["mentions"])
+    bad_title = articles.loc[1, "title"]
+    plain = entities._mention_columns
+
+    def failing(texts: list[str], m: entities.Matcher) -> dict:
+        if bad_title in texts:
+            raise RuntimeError("boom")
+        return plain(texts, m)
+
+    monkeypatch.setattr(entities, "_mention_columns", failing)
+    out = entities.run({"articles": articles})
+    expected = whole["mentions"][~((whole["mentions"]["doc_id"] == articles.loc[1, "doc_id"])
+                                   & (whole["mentions"]["field"] == "title"))]
+    assert len(expected) < len(whole["mentions"])  # the failing title names entities
+    pd.testing.assert_frame_equal(out["mentions"], expected.reset_index(drop=True))
+    assert out["problems"][["doc_id", "stage", "reason"]].values.tolist() == [
+        [articles.loc[1, "doc_id"], "entities", "match-failed"]]
 
 
 # --------------------------------------------------------------------------- pipeline stage
