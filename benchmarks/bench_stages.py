@@ -59,7 +59,7 @@ def run_stages(batches: list[dict[str, pd.DataFrame]], only: list[str] | None
     seconds: dict[str, float] = {}
     results = []
     for batch in batches:
-        result = dict(batch)
+        result = pipeline._python_strings(batch)  # as pipeline._run_batched
         with textnorm.shared_keys():  # as pipeline._stages: one key per text for all stages
             for stage in pipeline.STAGES:
                 if only and stage not in only:
@@ -68,7 +68,7 @@ def run_stages(batches: list[dict[str, pd.DataFrame]], only: list[str] | None
                 t0 = time.process_time()
                 result = dict(run(result))
                 seconds[stage] = seconds.get(stage, 0.0) + time.process_time() - t0
-        results.append(pipeline._finish(result))
+        results.append(pipeline._python_strings(pipeline._finish(result), tables._STRING))
     return results, seconds
 
 

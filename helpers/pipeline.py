@@ -399,20 +399,21 @@ def _gather(loaded: list[tuple[str, Loaded]]) -> Owned:
 _PY_STRING = pd.StringDtype("python")
 
 
-def _python_strings(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def _python_strings(frames: dict[str, pd.DataFrame],
+                    storage: pd.StringDtype = _PY_STRING) -> dict[str, pd.DataFrame]:
     """The text columns of ``articles`` and ``comments`` held as Python strings.
 
     Every stage reads the title and body as lists of str; from Arrow-backed columns each
     read would decode them again (new objects whose keys ``textnorm.shared_keys`` must hash
-    again). ``_finish`` turns them back into the schema's dtype.
+    again). Called with ``storage=tables._STRING`` it turns them back.
     """
     out = dict(frames)
     for name in ("articles", "comments"):
         if name in out:
             df = out[name].copy(deep=False)
             for col, dtype in tables.SCHEMAS[name].items():
-                if dtype == "string" and col in df:
-                    df[col] = df[col].astype(_PY_STRING)
+                if dtype == "string" and col in df and df[col].dtype != storage:
+                    df[col] = df[col].astype(storage)
             out[name] = df
     return out
 
@@ -431,7 +432,8 @@ def _run_batched(loaded: list[tuple[str, Loaded]]) -> Owned:
             for name_in_file, rel in zip(df["file"].tolist(), loaded_owners[name], strict=True):
                 if name_in_file is not pd.NA:
                     file_owner.setdefault(name_in_file, rel)
-    combined = _finish(_stages(_python_strings(gathered), "", batch=True))
+    combined = _python_strings(_finish(_stages(_python_strings(gathered), "", batch=True)),
+                               tables._STRING)
     owners = {}
     for name, df in combined.items():
         docs = df["doc_id"].tolist() if "doc_id" in df else [pd.NA] * len(df)

@@ -628,3 +628,21 @@ def test_tree_signature_refuses_when_unsure(corpus, case):
         (corpus / "link").symlink_to(corpus / "sub")
         _age(corpus)
     assert pipeline.tree_signature(corpus) is None
+
+
+def test_batched_stages_give_the_schema_dtypes_and_the_per_file_tables(tmp_path):
+    """The batch path (text held as Python strings while stages run) ends in the schema's
+    exact dtypes, with the same rows as processing each file alone."""
+    paths = sorted(p for p in SEEDS.iterdir() if p.suffix == ".txt")
+    assert len(paths) >= 2
+    loaded = [(pipeline.relpath(p, SEEDS), pipeline.load_file(p, SEEDS)) for p in paths]
+    frames, owners = pipeline._run_batched(loaded)
+    alone, _ = pipeline._combine([(rel, pipeline.process_file(p, SEEDS))
+                                  for (rel, _), p in zip(loaded, paths, strict=True)])
+    for name in tables.TABLES:
+        assert list(frames[name].dtypes) == list(tables.empty(name).dtypes), name
+        assert len(owners[name]) == len(frames[name])
+        key = [c for c in tables.columns(name) if c in ("doc_id", "field", "start", "n")]
+        a = frames[name].sort_values(key or list(frames[name].columns)).reset_index(drop=True)
+        b = alone[name].sort_values(key or list(alone[name].columns)).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b, obj=name)
