@@ -31,6 +31,7 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -328,9 +329,7 @@ def process_batch(paths: Sequence[str], root: str, options: Any = None) -> Batch
         files.append({"file": rel, "size": size, "mtime_ns": mtime, "hash": file_hash(path)})
         loaded.append((rel, load_file(path, Path(root), options)))
     frames, owners = _run_batch(loaded)
-    per_file: dict[str, int] = {}
-    for owner in owners["articles"]:
-        per_file[owner] = per_file.get(owner, 0) + 1
+    per_file = Counter(owners["articles"])
     for f in files:
         f["articles"] = per_file.get(f["file"], 0)
     payload, rows = {}, {}
