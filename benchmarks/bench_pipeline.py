@@ -42,8 +42,8 @@ import synth  # noqa: E402
 
 from helpers import pipeline, tables  # noqa: E402
 
-STAGE_NAMES = {"load": "load+split+clean+language", "dates": "dates", "sources": "sources",
-               "entities": "mentions"}
+STAGE_NAMES = {"load": "load+split+clean+language", "keys": "normalised keys (shared)",
+               "dates": "dates", "sources": "sources", "entities": "mentions"}
 
 
 # --------------------------------------------------------------------------- measuring

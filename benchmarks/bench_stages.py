@@ -61,6 +61,9 @@ def run_stages(batches: list[dict[str, pd.DataFrame]], only: list[str] | None
     for batch in batches:
         result = pipeline._python_strings(batch)  # as pipeline._run_batched
         with textnorm.shared_keys():  # as pipeline._stages: one key per text for all stages
+            t0 = time.process_time()
+            textnorm.prime(pipeline._texts_to_key(result))
+            seconds["keys"] = seconds.get("keys", 0.0) + time.process_time() - t0
             for stage in pipeline.STAGES:
                 if only and stage not in only:
                     continue

@@ -120,7 +120,24 @@ def _stages(result: dict[str, pd.DataFrame], rel: str, batch: bool = False
     if "articles" not in result:
         return result
     with textnorm.shared_keys():  # the stages share each text's normalised key
+        t0 = time.process_time()
+        textnorm.prime(_texts_to_key(result))
+        _tick("keys", t0)
         return _run_stages(result, rel, batch)
+
+
+_KEYED_COLUMNS = {"articles": ("title", "body", "keywords"), "comments": ("body",)}
+
+
+def _texts_to_key(result: dict[str, pd.DataFrame]) -> Iterator[str]:
+    """The texts every stage keys: titles, bodies and keyword lines, and comments' bodies."""
+    for name, columns in _KEYED_COLUMNS.items():
+        df = result.get(name)
+        if df is None:
+            continue
+        for col in columns:
+            if col in df:
+                yield from (t for t in df[col].tolist() if isinstance(t, str))
 
 
 def _run_stages(result: dict[str, pd.DataFrame], rel: str, batch: bool

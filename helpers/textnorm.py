@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -322,6 +322,111 @@ def _small_key(text: str) -> tuple[str, list[int]] | None:
         chars.append(rep)
         origin.append(i)
     return "".join(chars), origin
+
+
+PRIME_CHUNK = 256_000  # characters keyed per numpy pass: its arrays (1 MB each) stay in cache
+
+
+def prime(texts: Iterable[str]) -> int:
+    """Key every text of ``texts`` into the :func:`shared_keys` memo in a few numpy passes.
+
+    The pipeline calls this once per batch with every title and body, so the stages find
+    each key ready: keying texts one at a time costs a numpy round per text, which for a
+    batch of thousands of short fields weighs more than the work itself. Outside a scope
+    it does nothing. Returns the number of texts keyed.
+
+    >>> texts = ["قالَ  رويترز", "ﻻ ـبد", "", "  x  "]
+    >>> def plain(k):
+    ...     return k.text, k.key, k.offsets.tolist()
+    >>> with shared_keys():
+    ...     prime(texts)
+    ...     [plain(keyed(t)) == plain(_keyed(t)) for t in texts]
+    3
+    [True, True, True, True]
+    """
+    shared = _SHARED
+    if shared is None:
+        return 0
+    todo: list[str] = []
+    seen: set[str] = set()
+    size = 0
+    done = 0
+    room = SHARED_MAX_CHARS - _SHARED_CHARS[0]
+    for text in texts:
+        if not text or text in shared or text in seen:
+            continue
+        if len(text) > room:
+            break  # the memo is full: later texts are keyed on demand
+        room -= len(text)
+        seen.add(text)
+        todo.append(text)
+        size += len(text) + 1
+        if size >= PRIME_CHUNK:
+            done += _prime_chunk(todo, shared)
+            todo, seen, size = [], set(), 0
+    if todo:
+        done += _prime_chunk(todo, shared)
+    return done
+
+
+@cache
+def _separator() -> str:
+    """A character that keys to itself and is no space: between texts it keeps them apart.
+
+    Texts may contain it too; it only has to survive keying and stop runs of spaces from
+    joining across texts.
+    """
+    full = _full_lookup()
+    for cp in (ord("|"), *range(0x21, 0x7F)):
+        if full[cp] == cp:
+            return chr(cp)
+    raise ValueError("no ASCII character keys to itself")  # pragma: no cover
+
+
+def _prime_chunk(texts: list[str], shared: dict[str, Keyed]) -> int:
+    """Key ``texts`` (distinct, non-empty) in one pass and store them in ``shared``.
+
+    The texts are joined, each followed by a separator that keys to itself, so every
+    separator survives in the joined key and its origin is exactly where its text ends:
+    text ``i`` owns the key between separators ``i - 1`` and ``i``, and its offsets end on
+    its separator, which is ``len(text)`` from its start (as ``_keyed`` appends).
+    """
+    sep = _separator()
+    joined = sep.join(texts) + sep
+    codes = _codes(joined)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    ends = np.cumsum(lengths + 1) - 1  # where each text's separator is in ``codes``
+    starts = ends - lengths
+    key = _full_lookup()[codes]
+    origin = np.arange(len(codes), dtype=np.int64)
+    expanding: set[int] = set()
+    if key.max() >= _EXPANDS:
+        hit = np.flatnonzero(key == _EXPANDS)
+        if len(hit):  # these texts take the one-to-many path, one by one
+            expanding = set(np.searchsorted(ends, hit).tolist())
+            key[hit] = ord(sep)  # any valid code: these texts' keys are discarded
+        keep = key != _DELETED
+        key, origin = key[keep], origin[keep]
+    spaces = key == 32
+    double = spaces[1:] & spaces[:-1]
+    if double.any():
+        single = np.ones(len(key), dtype=bool)
+        single[1:] = ~double
+        key, origin = key[single], origin[single]
+    at = np.searchsorted(origin, ends)  # each separator's index in the key
+    owner_start = np.repeat(starts, np.diff(at, prepend=-1))
+    offsets = (origin - owner_start).astype(_OFFSET)
+    offsets.flags.writeable = False  # every text's offsets are a view of this array
+    joined_key = _decode(key)
+    first = 0
+    for i, (text, last) in enumerate(zip(texts, at.tolist(), strict=True)):
+        if i in expanding:
+            shared[text] = _keyed_expanding(text)
+        else:
+            shared[text] = Keyed(text, joined_key[first:last], offsets[first:last + 1])
+        _SHARED_CHARS[0] += len(text)
+        first = last + 1
+    return len(texts)
 
 
 def _keyed(text: str) -> Keyed:

@@ -140,3 +140,35 @@ def test_short_text_loop_gives_the_numpy_key(text: str) -> None:
         k = textnorm.keyed(text)
         assert k.key == small[0] and k.offsets.tolist() == [*small[1], len(text)]
         assert k.offsets.dtype == textnorm.keyed("x" * 200).offsets.dtype
+
+
+MANY = st.lists(st.one_of(SHORT, TEXT, st.text(max_size=120)), max_size=12)
+
+
+def _plain(k: textnorm.Keyed) -> tuple[str, str, list[int], object]:
+    return k.text, k.key, k.offsets.tolist(), k.offsets.dtype
+
+
+@given(MANY, st.integers(1, 200))
+def test_primed_keys_equal_keys_made_one_by_one(texts: list[str], chunk: int) -> None:
+    # Small chunks put texts on both sides of a chunk boundary.
+    old = textnorm.PRIME_CHUNK
+    textnorm.PRIME_CHUNK = chunk
+    try:
+        with textnorm.shared_keys():
+            textnorm.prime(texts)
+            primed = [_plain(textnorm.keyed(t)) for t in texts]
+    finally:
+        textnorm.PRIME_CHUNK = old
+    assert primed == [_plain(textnorm._keyed(t)) for t in texts]
+
+
+def test_prime_outside_a_scope_keeps_nothing() -> None:
+    assert textnorm.prime(["قال رويترز"]) == 0
+
+
+def test_prime_stops_when_the_memo_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textnorm, "SHARED_MAX_CHARS", 10)
+    with textnorm.shared_keys():
+        assert textnorm.prime(["abcdef", "ghijkl", "mn"]) == 1
+        assert textnorm.keyed("ghijkl").key == "ghijkl"
