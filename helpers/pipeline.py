@@ -54,6 +54,7 @@ CACHE_VERSION = "1"
 BATCH_BYTES = 8 * 2**20  # input bytes per batch: big enough for Parquet, small for memory
 BATCH_FILES = 2000
 COMPACT_BYTES = 32 * 2**20  # batches whose Parquet files are smaller than this get merged
+WRITE_BYTES = 96 * 2**20  # Arrow bytes of fresh batches gathered into one stored batch
 MANIFEST = "manifest.parquet"
 HELPERS = Path(__file__).resolve().parent
 _META_KEY = b"newswork"
@@ -307,10 +308,15 @@ def parquet_bytes(table: pa.Table) -> bytes:
 
 @dataclass
 class BatchResult:
-    """What a worker returns for a batch of files: compact Parquet bytes and the stats."""
+    """What a worker returns for a batch of files: its tables as Arrow, and the stats.
+
+    Arrow rather than Parquet bytes: the writer gathers several batches into one Parquet
+    file per table, so the bytes are encoded once, in files big enough that they need no
+    merging later (see :func:`_write_batches`).
+    """
 
     files: list[dict[str, object]]  # file, size, mtime_ns, hash, articles
-    parquet: dict[str, bytes]  # table name -> Parquet bytes (tables with rows only)
+    tables: dict[str, pa.Table]  # table name -> rows with their FILE_COL (tables with rows only)
     rows: dict[str, int]
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -353,7 +359,7 @@ def process_batch(paths: Sequence[str], root: str, options: Any = None) -> Batch
     for name, df in frames.items():
         if len(df):
             table = to_arrow(name, df, owners[name])
-            payload[name] = parquet_bytes(table)
+            payload[name] = table
             rows[name] = table.num_rows
     stages = {k: v - before.get(k, 0.0) for k, v in STAGE_SECONDS.items()}
     return BatchResult(files, payload, rows, time.perf_counter() - t0, stages)
@@ -1020,29 +1026,56 @@ def _sweep(cache: Path, manifest: Manifest) -> None:
 
 
 def _write_batches(cache: Path, manifest: Manifest, results: Iterable[BatchResult],
-                   totals: dict[str, Any]) -> int:
-    """Store each result as a new batch (the caller writes the manifest); sum the stats."""
+                   totals: dict[str, Any], group_bytes: int | None = None) -> int:
+    """Store the results as new batches (the caller writes the manifest); sum the stats.
+
+    Results are gathered until they hold ``group_bytes`` (default ``WRITE_BYTES``) of Arrow
+    data, then written as one batch: about 20 MB of Parquet, which :func:`_compact` leaves
+    alone, so a fresh build encodes every row once instead of writing small files and
+    merging them.
+    """
+    group_bytes = WRITE_BYTES if group_bytes is None else group_bytes
     count = 0
+    group: list[BatchResult] = []
+    size = 0
+    unsaved = 0
     for res in results:
         totals["articles"] += sum(int(f["articles"]) for f in res.files)
         totals["worker_seconds"] += res.seconds
         for stage, sec in res.stage_seconds.items():
             totals["stage_seconds"][stage] = totals["stage_seconds"].get(stage, 0.0) + sec
-        b = manifest.next_batch
-        manifest.next_batch += 1
-        info = {}
-        for table, payload in res.parquet.items():
+        group.append(res)
+        size += sum(t.nbytes for t in res.tables.values())
+        count += 1
+        if size >= group_bytes:
+            unsaved += len(group)
+            _write_group(cache, manifest, group)
+            group, size = [], 0
+            if unsaved >= 64:  # a crash loses at most this much work
+                manifest.write(cache)
+                unsaved = 0
+    if group:
+        _write_group(cache, manifest, group)
+    return count
+
+
+def _write_group(cache: Path, manifest: Manifest, group: list[BatchResult]) -> None:
+    """Write the results of ``group`` as one new batch and record its files."""
+    b = manifest.next_batch
+    manifest.next_batch += 1
+    info = {}
+    for table in tables.TABLES:
+        parts = [res.tables[table] for res in group if table in res.tables]
+        if parts:
+            payload = parquet_bytes(parts[0] if len(parts) == 1 else pa.concat_tables(parts))
             write_atomic(batch_path(cache, table, b), payload)
             info[table] = len(payload)
-        manifest.batches[b] = info
+    manifest.batches[b] = info
+    for res in group:
         for f in res.files:
             manifest.files[str(f["file"])] = {k: f[k] for k in
                                               ("size", "mtime_ns", "hash", "articles")}
             manifest.files[str(f["file"])]["batch"] = b
-        count += 1
-        if count % 64 == 0:  # a crash loses at most this much work
-            manifest.write(cache)
-    return count
 
 
 # --------------------------------------------------------------------------- executors

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import os
 import shutil
 import sys
@@ -418,6 +417,22 @@ def test_many_small_updates_are_compacted(fake_stages, corpus, tmp_path):
     assert len(store.read("articles")) == 16
 
 
+def test_fresh_batches_are_gathered_into_one_stored_batch(fake_stages, corpus, tmp_path,
+                                                          monkeypatch):
+    monkeypatch.setattr(pipeline, "_batch_bytes", lambda files, workers: 1)  # 3 batches
+    together = pipeline.build(corpus, cache_dir=tmp_path / "one", workers=1, progress=False)
+    monkeypatch.setattr(pipeline, "WRITE_BYTES", 1)
+    apart = pipeline.build(corpus, cache_dir=tmp_path / "three", workers=1, progress=False)
+    assert len(together.paths("articles")) == 1
+    assert len(apart.paths("articles")) == 3
+    assert set(together.files["batch"]) == {together.files["batch"].iloc[0]}
+    for store in (together, apart):  # every file is traced to the batch holding its rows
+        for _, row in store.files.iterrows():
+            arts = store.read("articles", filters=[("file", "==", row["file"])])
+            assert len(arts) == row["articles"]
+    pd.testing.assert_frame_equal(together.read("articles"), apart.read("articles"))
+
+
 def test_progress_bar_shows_files_and_articles(fake_stages, corpus, tmp_path, capsys):
     pipeline.build(corpus, cache_dir=tmp_path / "cache", workers=1, progress=True)
     err = capsys.readouterr().err
@@ -513,7 +528,9 @@ def real_store(tmp_path_factory):
     root = _real_corpus(tmp)
     for i in range(3):  # several batches, entities shared between them
         shutil.copy(sorted(SEEDS.glob("*.txt"))[0], root / f"copy{i}.txt")
-    return pipeline.build(root, cache_dir=tmp / "cache", workers=2, progress=False)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pipeline, "WRITE_BYTES", 1)  # each batch stored on its own
+        return pipeline.build(root, cache_dir=tmp / "cache", workers=2, progress=False)
 
 
 @pytest.mark.parametrize("level", ["sentence", "paragraph", "article"])
@@ -546,8 +563,7 @@ def test_real_stages_give_the_same_tables_batched_or_file_by_file(real_store, mo
     for batched in (True, False):
         monkeypatch.setattr(pipeline, "BATCH_STAGES", batched)
         res = pipeline.process_batch(files, str(root))
-        out[batched] = {name: pd.read_parquet(io.BytesIO(data))
-                        for name, data in res.parquet.items()}
+        out[batched] = {name: table.to_pandas() for name, table in res.tables.items()}
     assert out[True].keys() == out[False].keys()
     for name, df in out[False].items():
         cols = list(df.columns)
