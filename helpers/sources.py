@@ -137,8 +137,22 @@ def _spellings(row: Mapping[str, str]) -> Iterable[tuple[str, bool]]:
             yield name.strip(), True
 
 
-def _variants(spelling: str) -> list[tuple[str, bool]]:
-    """Key variants of one spelling and whether each is strict.
+def _forms(spelling: str) -> list[str]:
+    """The forms of a registry spelling whose keys are its variants (``(ال)``: with and
+    without the article).
+
+    >>> _forms("~(ال)جارديان "), _forms("فارس")
+    (['الجارديان', 'جارديان'], ['فارس'])
+    """
+    spelling = spelling.lstrip("~").strip()
+    if spelling.startswith("(ال)"):
+        return ["ال" + spelling[4:], spelling[4:]]
+    return [spelling]
+
+
+def _variants(spelling: str, keys: Mapping[str, str] | None = None) -> list[tuple[str, bool]]:
+    """Key variants of one spelling and whether each is strict; ``keys``: the key of each
+    of its forms (see :func:`_keys`), if known.
 
     >>> sorted(k for k, _ in _variants("(ال)جارديان"))
     ['الجارديان', 'جارديان']
@@ -148,30 +162,51 @@ def _variants(spelling: str) -> list[tuple[str, bool]]:
     [('فارس', True)]
     """
     strict = spelling.startswith("~")
-    spelling = spelling.lstrip("~").strip()
-    forms = [spelling]
-    if spelling.startswith("(ال)"):
-        forms = ["ال" + spelling[4:], spelling[4:]]
-    keys = []
-    for form in forms:
-        key = _key(form)
+    found = []
+    for form in _forms(spelling):
+        key = keys[form] if keys is not None else _key(form)
         parts = key.split(" ")
         if len(parts) > 1 and all(len(p) == 1 for p in parts):
-            keys += [key, ".".join(parts), ". ".join(parts), " . ".join(parts)]
+            found += [key, ".".join(parts), ". ".join(parts), " . ".join(parts)]
         else:
-            keys.append(key)
-    return [(k, strict) for k in dict.fromkeys(keys) if k]
+            found.append(key)
+    return [(k, strict) for k in dict.fromkeys(found) if k]
+
+
+_JOINER = "|"  # a character the key keeps as it is (see _keys); registry names hold none
+
+
+def _keys(texts: Iterable[str]) -> dict[str, str]:
+    """:func:`_key` of each of ``texts``, normalised in one call.
+
+    They are joined by ``_JOINER``: the key maps each character alone and merges only runs
+    of spaces, so a kept character that none of the texts holds splits the key where it
+    split the texts (else each is normalised alone).
+
+    >>> _keys(["خبرگزاری  فارس ", "أ ف ب", "a|b"])
+    {'خبرگزاری  فارس ': 'خبرگزاري فارس', 'أ ف ب': 'ا ف ب', 'a|b': 'a|b'}
+    """
+    texts = list(dict.fromkeys(texts))
+    joined = _JOINER.join(texts)
+    keys = textnorm.normalize(joined).split(_JOINER)
+    if (joined.count(_JOINER) != len(texts) - 1 or len(keys) != len(texts)
+            or textnorm.normalize(_JOINER) != _JOINER):
+        keys = [textnorm.normalize(text) for text in texts]
+    return {text: key.strip() for text, key in zip(texts, keys, strict=True)}
 
 
 @cache
 def _registry_keys() -> dict[str, Entry]:
     """Every key variant of every registry spelling and its entry (earlier rows win)."""
+    rows = [(row, list(_spellings(row))) for row in registry().to_dict("records")]
+    forms = _keys(form for _, names in rows for spelling, _ in names
+                  for form in _forms(spelling))
     keys: dict[str, Entry] = {}
-    for row in registry().to_dict("records"):
-        for spelling, abbr in _spellings(row):
+    for row, names in rows:
+        for spelling, abbr in names:
             bare = spelling.lstrip("~")
             upper = abbr and bare.isascii() and bare.isupper() and len(bare) <= 5
-            for key, strict in _variants(spelling):
+            for key, strict in _variants(spelling, forms):
                 keys.setdefault(key, Entry(row["id"], row["kind"], strict, upper))
                 if key.startswith("ال") and not key.isascii():
                     # لل: the preposition ل swallows the alef of ال (للجارديان).
@@ -186,17 +221,21 @@ def _compact(key: str) -> str:
 
 @cache
 def _lookup_table() -> dict[str, str]:
-    table: dict[str, str] = {}
+    rows = []
     for row in registry().to_dict("records"):
         names = [row["id"]] + [s for s, _ in _spellings(row)]
         for domain in row["domains"].split("|"):
             domain = domain.strip().lower()
             if domain:
                 names += [domain, domain.split(".")[0]]
+        rows.append((row["id"], names))
+    forms = _keys(form for _, names in rows for name in names for form in _forms(name))
+    table: dict[str, str] = {}
+    for rid, names in rows:
         for name in names:
-            for key, _ in _variants(name):
+            for key, _ in _variants(name, forms):
                 for k in (key, _compact(key)):
-                    table.setdefault(k, row["id"])
+                    table.setdefault(k, rid)
     return table
 
 
@@ -1273,14 +1312,33 @@ def _windows(key: str, positions: Iterable[int], plan: _Plan) -> list[tuple[int,
     """
     spans: list[tuple[int, int]] = []
     end = 0
+    # The last left bound before a position is the first one in the reversed key after it:
+    # one search of a character class instead of a str.rfind per bound character.
+    left = _char_class(plan.left) if plan.left else None
+    backwards = key[::-1] if left is not None else ""
+    size = len(key)
     for pos in sorted(set(positions)):
         if spans and pos < end or plan.right.match(key, pos):
             continue  # in the last span; no match consumes a right bound
-        start = max(map(key.rfind, plan.left, repeat(end), repeat(pos))) + 1
+        if left is None:  # no left bounds (no plan of _window_plan): as str.rfind would
+            start = max(map(key.rfind, plan.left, repeat(end), repeat(pos))) + 1
+        else:
+            m = left.search(backwards, size - pos, size - end)
+            start = size - m.start() if m else 0  # as str.rfind: -1 + 1
         m = plan.right.search(key, pos)
         end = m.start() if m else len(key)
         spans.append((start, end))
     return spans
+
+
+@lru_cache(maxsize=64)
+def _char_class(chars: str) -> re.Pattern:
+    """A pattern matching any one of ``chars``.
+
+    >>> _char_class("a]-").findall("x-y]za")
+    ['-', ']', 'a']
+    """
+    return re.compile("[" + re.escape(chars) + "]")
 
 
 def _quoted(key: str, cfg: _Config, tried: Iterable[int], cue_starts: list[int],
@@ -1698,7 +1756,10 @@ def _sources_frame(rows: list[dict]) -> pd.DataFrame:
         return _tables.frame("sources", rows)
     schema = _sources_schema()
     try:
-        table = pa.table([pa.array([row[f.name] for row in rows], f.type) for f in schema],
+        # the rows' values in schema order, transposed to columns, all in C
+        columns = zip(*map(itemgetter(*schema.names), rows), strict=True)
+        table = pa.table([pa.array(values, f.type) for f, values in zip(schema, columns,
+                                                                          strict=True)],
                          schema=schema)
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return _tables.frame("sources", rows)  # a value Arrow refuses: pandas coerces it

@@ -374,6 +374,22 @@ def test_character_classes_of_the_break_rule_agree_with_str_methods() -> None:
         ch for ch in chars if not ch.isspace())
 
 
+def test_code_point_tables_are_the_classes_character_by_character() -> None:
+    # The tables are built from the few characters a class misses; here every BMP code
+    # point is checked against the class itself.
+    chars = [chr(c) for c in range(0x10000)]
+    assert entities._mask_table().tolist() == [
+        ord(ch) if ch.isalnum() else 32 for ch in chars]
+    flags = ((entities._IS_WORD, re.compile(entities._WORD)),
+             (entities._IS_TEXT, entities._SENTENCE_TEXT),
+             (entities._IS_LINE_TEXT, entities._PARAGRAPH_TEXT),
+             (entities._IS_NEWLINE, re.compile("\n")),
+             (entities._IS_BREAK, re.compile("[؟?!؛\n]")),
+             (entities._IS_DOT, re.compile("[.]")))
+    assert entities._break_table().tolist() == [
+        sum(flag for flag, rx in flags if rx.fullmatch(ch)) for ch in chars]
+
+
 # The stage matches all texts of a batch at once (one automaton pass over the joined keys,
 # offsets and sentence numbers looked up in bulk); these tests hold it to each text alone,
 # the plain way: _hits of its key, Keyed.span of each hit, the character-by-character rule.
@@ -704,3 +720,82 @@ def test_suggest_needs_a_separate_cue_word() -> None:
     # المسئول is "the official" written as one word: not the cue مسئول after a name.
     arts = tables.frame("articles", [{"doc_id": "d", "body": "بتعزيز التحول الرقمي المسئول"}])
     assert entities.suggest(arts).empty
+
+
+# The matcher is built in bulk (alias keys normalised together, candidates listed particle
+# by particle, each pattern's value an integer); this is the plain construction it stands
+# for: every alias, variant and particle in registry order, a pattern keeping the candidate
+# of lowest rank (particle length, not the alias's own key, alias).
+def plain_patterns(registry: pd.DataFrame, prefixes: dict) -> dict[str, tuple[int, ...]]:
+    particles = [textnorm.normalize(p) for p in prefixes["particles"]]
+    article = [textnorm.normalize(p) for p in prefixes["article"]]
+    best: dict[str, tuple[tuple[int, int, int], tuple[int, int, int, int]]] = {}
+    written: dict[str, int] = {}
+    alias_entity: list[int] = []
+    for ent, row in enumerate(registry.to_dict("records")):
+        for text, _, exact in entities._aliases(row):
+            key = " ".join(entities.masked_key(textnorm.normalize(text)).split())
+            if len(key.replace(" ", "")) < 2:
+                continue
+            if key in written and alias_entity[written[key]] != ent:
+                continue
+            idx = len(alias_entity)
+            written.setdefault(key, idx)
+            alias_entity.append(ent)
+            arabic = bool(re.search("[\u0600-\u06ff]", key))
+            variants = [(key, False)] if exact else entities.article_variants(key)
+            for vi, (variant, stripped) in enumerate(variants):
+                if stripped and not text.startswith("ال"):
+                    continue
+                pre = article if stripped else [""] + (particles if arabic else [])
+                for p in pre:
+                    rank, value = (len(p), int(vi > 0), idx), (ent, idx, len(p), len(variant))
+                    if f" {p}{variant} " not in best or rank < best[f" {p}{variant} "][0]:
+                        best[f" {p}{variant} "] = (rank, value)
+    return {pattern: value for pattern, (_, value) in best.items()}
+
+
+def built_patterns(m: entities.Matcher) -> dict[str, tuple[int, ...]]:
+    patterns = list(m.automaton.keys())
+    decoded = m.decode(np.array([m.automaton.get(p) for p in patterns], dtype=np.int64))
+    return dict(zip(patterns, zip(*(x.tolist() for x in decoded), strict=True), strict=True))
+
+
+def test_the_shipped_matcher_is_the_plain_construction() -> None:
+    m = entities.matcher()
+    assert built_patterns(m) == plain_patterns(entities.default_registry(),
+                                               entities.cues()["prefixes"])
+
+
+REGISTRY_WORDS = ["غزة", "الغزة", "قاهرة", "القاهرة", "وقاهرة", "لقاهرة", "حماس", "ال", "مصر",
+                  "Gaza", "x", "=", "@loaded", "|", ",", " "]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.fixed_dictionaries({
+    "id": st.sampled_from(["a", "b", "c", "d"]),
+    "label_ar": st.lists(st.sampled_from(REGISTRY_WORDS), max_size=4).map("".join),
+    "aliases_ar": st.lists(st.sampled_from(REGISTRY_WORDS), max_size=8).map("".join),
+    "aliases_fa": st.lists(st.sampled_from(REGISTRY_WORDS), max_size=4).map("".join)}),
+    min_size=1, max_size=6),
+    st.lists(st.sampled_from(["", "و", "ل", "لل", "ول", "وال", "ال", "ق"]), max_size=5),
+    st.lists(st.sampled_from(["", "لل", "وال", "ل", "و"]), max_size=4))
+def test_any_matcher_is_the_plain_construction(rows: list[dict], particles: list[str],
+                                               article: list[str]) -> None:
+    registry = entities.load_registry(extra=pd.DataFrame(rows))
+    prefixes = {"particles": particles, "article": article}
+    shipped = entities.cues()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(entities, "cues", lambda: {**shipped, "prefixes": prefixes})
+        m = entities.compile_registry(registry)
+    assert built_patterns(m) == plain_patterns(registry, prefixes)
+    assert not any(m.separator in pattern for pattern in m.automaton.keys())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(ALIASES + PREFIXES + MARKS + ["|", " ", "  ", "-", "\n",
+                                                                     "ﻻ", "\U0001d400"]),
+                         max_size=6).map("".join), max_size=8))
+def test_alias_keys_normalised_together_are_each_alias_s(texts: list[str]) -> None:
+    assert entities._alias_keys(texts) == [
+        " ".join(entities.masked_key(textnorm.normalize(text)).split()) for text in texts]

@@ -757,3 +757,42 @@ def test_type_word_before_tries_only_words_ending_there(text: str) -> None:
         plain = next((j - len(w) for w in cfg.type_words if key[:j].endswith(w) and (
             j == len(w) or not key[j - len(w) - 1].isalnum())), -1)
         assert sources._type_word_before(key, i, cfg) == plain
+
+
+# Registry spellings are normalised in one call (joined by a character the key keeps);
+# each key must be the one the spelling has alone.
+_SPELLING = _texts(["خبرگزاری", "فارس", "(ال)", "~", "أ ف ب", " ", "  ", "|", "\u200c", "ﻻ",
+                    "\u064e", "Reuters", "\t", "\n", ".", "ـ"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SPELLING, max_size=8))
+def test_keys_normalised_together_are_each_spelling_s(texts: list[str]) -> None:
+    assert sources._keys(texts) == {text: sources._key(text) for text in texts}
+    for text in texts:
+        keys = sources._keys(form for form in sources._forms(text))
+        assert sources._variants(text, keys) == sources._variants(text)
+
+
+def test_registry_tables_use_the_keys_of_each_spelling_alone() -> None:
+    entries: dict[str, sources.Entry] = {}
+    table: dict[str, str] = {}
+    for row in sources.registry().to_dict("records"):
+        for spelling, abbr in sources._spellings(row):
+            bare = spelling.lstrip("~")
+            upper = abbr and bare.isascii() and bare.isupper() and len(bare) <= 5
+            for key, strict in sources._variants(spelling):
+                entries.setdefault(key, sources.Entry(row["id"], row["kind"], strict, upper))
+                if key.startswith("ال") and not key.isascii():
+                    entries.setdefault("ل" + key[1:], sources.Entry(row["id"], row["kind"],
+                                                                    strict, upper, lil=True))
+    assert list(sources._registry_keys().items()) == list(entries.items())
+    for row in sources.registry().to_dict("records"):
+        names = [row["id"]] + [s for s, _ in sources._spellings(row)]
+        names += [d for domain in row["domains"].split("|") if domain.strip()
+                  for d in (domain.strip().lower(), domain.strip().lower().split(".")[0])]
+        for name in names:
+            for key, _ in sources._variants(name):
+                for k in (key, sources._compact(key)):
+                    table.setdefault(k, row["id"])
+    assert list(sources._lookup_table().items()) == list(table.items())
