@@ -403,24 +403,17 @@ def _compile(registry: pd.DataFrame, fingerprint: str) -> Matcher:
                    np.fromiter(map(len, pres), np.int64, len(pres)))
 
 
-_JOINER = "|"  # a character the key keeps as it is: see _alias_keys
 
 
 def _alias_keys(texts: list[str]) -> list[str]:
     """The matching key of each alias: normalised, non-word characters as single spaces.
 
-    The texts are normalised in one call, joined by ``_JOINER``: the key maps each
-    character alone and merges only runs of spaces, so a kept character that none of the
-    texts holds splits the key exactly where it split the texts.
+    The texts are normalised in one call (``textnorm.normalize_many``).
 
     >>> _alias_keys(["الجهاد الإسلامی", " غزة|", "ﻻ-بد"])
     ['الجهاد الاسلامي', 'غزه', 'لا بد']
     """
-    joined = _JOINER.join(texts)
-    normalised = textnorm.normalize(joined).split(_JOINER)
-    if (joined.count(_JOINER) != len(texts) - 1 or len(normalised) != len(texts)
-            or textnorm.normalize(_JOINER) != _JOINER):
-        normalised = [textnorm.normalize(text) for text in texts]
+    normalised = textnorm.normalize_many(texts)
     masked = masked_key("".join(normalised))  # one character for one: cut at the same places
     ends = np.cumsum(np.fromiter(map(len, normalised), np.int64, len(normalised))).tolist()
     return [" ".join(masked[start:end].split()) for start, end in pairwise([0, *ends])]

@@ -173,25 +173,16 @@ def _variants(spelling: str, keys: Mapping[str, str] | None = None) -> list[tupl
     return [(k, strict) for k in dict.fromkeys(found) if k]
 
 
-_JOINER = "|"  # a character the key keeps as it is (see _keys); registry names hold none
 
 
 def _keys(texts: Iterable[str]) -> dict[str, str]:
-    """:func:`_key` of each of ``texts``, normalised in one call.
-
-    They are joined by ``_JOINER``: the key maps each character alone and merges only runs
-    of spaces, so a kept character that none of the texts holds splits the key where it
-    split the texts (else each is normalised alone).
+    """:func:`_key` of each of ``texts``, normalised in one call (``textnorm.normalize_many``).
 
     >>> _keys(["خبرگزاری  فارس ", "أ ف ب", "a|b"])
     {'خبرگزاری  فارس ': 'خبرگزاري فارس', 'أ ف ب': 'ا ف ب', 'a|b': 'a|b'}
     """
     texts = list(dict.fromkeys(texts))
-    joined = _JOINER.join(texts)
-    keys = textnorm.normalize(joined).split(_JOINER)
-    if (joined.count(_JOINER) != len(texts) - 1 or len(keys) != len(texts)
-            or textnorm.normalize(_JOINER) != _JOINER):
-        keys = [textnorm.normalize(text) for text in texts]
+    keys = textnorm.normalize_many(texts)
     return {text: key.strip() for text, key in zip(texts, keys, strict=True)}
 
 

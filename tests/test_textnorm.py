@@ -172,3 +172,8 @@ def test_prime_stops_when_the_memo_is_full(monkeypatch: pytest.MonkeyPatch) -> N
     with textnorm.shared_keys():
         assert textnorm.prime(["abcdef", "ghijkl", "mn"]) == 1
         assert textnorm.keyed("ghijkl").key == "ghijkl"
+
+
+@given(st.lists(st.one_of(TEXT, SHORT, st.sampled_from(["|", " | ", "a|b", "  "])), max_size=10))
+def test_normalize_many_equals_normalize_of_each(texts: list[str]) -> None:
+    assert textnorm.normalize_many(texts) == [textnorm.normalize(t) for t in texts]
