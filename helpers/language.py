@@ -123,12 +123,17 @@ def script_counts(text: str) -> dict[str, int]:
 
 @cache
 def _word_table() -> np.ndarray:
-    """Every BMP code point that is not a letter or a combining mark maps to a space."""
-    table = np.full(0x10000, 0x20, dtype=np.uint32)
-    for cp in range(0x10000):
-        if unicodedata.category(chr(cp))[0] in "LM":
-            table[cp] = cp
-    return table
+    """Every BMP code point that is not a letter or a combining mark maps to a space.
+
+    >>> [chr(_word_table()[ord(ch)]) for ch in "ب\u064b1،"]
+    ['ب', '\u064b', ' ', ' ']
+    """
+    # category names have two letters, so every other letter of them all joined is the major
+    # class of one code point (one pass in C instead of a Python loop over 65,536)
+    major = "".join(map(unicodedata.category, map(chr, range(0x10000))))[0::2]
+    code = np.frombuffer(major.encode("ascii"), np.uint8)
+    keep = (code == ord("L")) | (code == ord("M"))
+    return np.where(keep, np.arange(0x10000, dtype=np.uint32), np.uint32(0x20))
 
 
 def words_only(text: str) -> str:
@@ -173,6 +178,7 @@ class _Counting:
     letter_rest: dict[str, str]  # lang or "other" -> listed letters not in ``classes``
     word_units: np.ndarray  # code unit -> itself for letters and marks, else a space
     word_finder: ahocorasick.Automaton | None  # " word " of each function word -> word
+    sample_chars: int  # as rules(), here too so that a sample needs one lookup
 
 
 def _in_table(ch: str) -> bool:
@@ -217,6 +223,7 @@ def _counting() -> _Counting:
         letter_rest={k: "".join(ch for ch in v if ch not in class_of) for k, v in lists.items()},
         word_units=word_units,
         word_finder=_word_finder({w for ws in r.words.values() for w in ws}, word_units),
+        sample_chars=r.sample_chars,
     )
 
 
@@ -260,20 +267,24 @@ class _Sample:
     (6, 1, 1, Counter({'في': 1}))
     """
 
+    __slots__ = ("text", "units", "counts", "tables")
+
     def __init__(self, text: str) -> None:
-        self.text = text[: rules().sample_chars]
+        self.tables = t = _counting()
+        self.text = text[: t.sample_chars]
         self.units = _units(self.text)
-        self.counts = _class_counts(self.units)
+        self.counts = np.bincount(t.classes.take(self.units), minlength=t.n_classes).tolist()
 
     def script(self, name: str) -> int:
         """Letters of the script ``name`` (latin, arabic, other)."""
-        return sum(map(self.counts.__getitem__, _counting().script_classes[name]))
+        return sum(map(self.counts.__getitem__, self.tables.script_classes[name]))
 
     def letters(self, which: str) -> int:
         """Occurrences of the letters listed for ``which`` (a lang, or "other")."""
-        t = _counting()
+        t = self.tables
+        rest = t.letter_rest[which]
         return (sum(map(self.counts.__getitem__, t.letter_classes[which]))
-                + sum(map(self.text.count, t.letter_rest[which])))
+                + (sum(map(self.text.count, rest)) if rest else 0))
 
     def function_words(self) -> Counter[str]:
         """How often each listed function word stands as a whole word in the sample.
@@ -281,7 +292,7 @@ class _Sample:
         The sample with everything but letters and marks turned into spaces, searched for
         " word " (all matches, overlapping ones too, so a repeated word counts each time).
         """
-        t = _counting()
+        t = self.tables
         if t.word_finder is None:
             return Counter()
         words = t.word_units.take(self.units).tobytes().decode("utf-16-le")

@@ -34,11 +34,9 @@ import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
-import charset_normalizer
 import defusedxml.ElementTree as SafeET
-import lxml.html
 import pandas as pd
 from defusedxml.common import DefusedXmlException
 
@@ -78,8 +76,14 @@ RECORD_LIST_KEYS = ("articles", "items", "data", "records", "docs", "documents",
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_CHUNK = 1 << 16
+# decoders that never give a lone surrogate, strict or replacing what they cannot decode
+_SURROGATE_FREE = frozenset({"utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"})
+# formats whose values are pieces of the text or JSON strings
+_ESCAPES_NEED_BACKSLASH = frozenset({"json", "jsonl", "csv", "tsv"})
+_UNICODE_ESCAPE = re.compile(r"\\[uU]")  # one scan, several times faster than two "in" tests
 NULL_STRINGS = frozenset({"", "nan", "none", "null", "n/a", "na", "[]", "{}"})
 _NULL_MAX = max(map(len, NULL_STRINGS))
+_PLANS = 64  # distinct key sets per file whose field plan is kept
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b",
@@ -94,7 +98,6 @@ _TREC_FIELD = re.compile(r"<([A-Za-z][\w.-]*)([^>]*)>(.*?)</\1>", re.DOTALL)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _HTML_TAG = re.compile(r"<(p|br|div|span|a|b|i|strong|em|img|ul|ol|li|h[1-6]|table)\b[^>]*>",
                        re.IGNORECASE)
-_PARAGRAPH_MARK = re.compile(r"\s*\[n\]\s*")
 _MULTI_BLANK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _DIGITS_ONLY = re.compile(r"^\d{3,}$")
@@ -341,7 +344,19 @@ class _Reader:
         self.problems: list[dict[str, Any]] = []
         self.encoding: str | None = None
         self.file_warnings: list[str] = []
-        self.names = _field_names(options.field_map)
+        self.plans: dict[tuple[Any, ...], _RecordPlan] = {}
+        self.text: str | None = None
+        self.fmt: str | None = None
+
+    @cached_property
+    def names(self) -> dict[str, list[str]]:
+        return _field_names(self.options.field_map)  # records need them, text pages do not
+
+    @cached_property
+    def surrogates(self) -> bool:
+        """Whether a value read from this file may hold a lone surrogate."""
+        return (self.text is None or self.fmt is None
+                or _may_hold_surrogates(self.text, self.encoding, self.fmt))
 
     @cached_property
     def name_index(self) -> dict[str, list[tuple[str, int]]]:
@@ -378,10 +393,10 @@ class _Reader:
             ) from None
         if not raw or raw.isspace():  # as "not raw.strip()", without copying the bytes
             raise LoadError("empty", f"{self.rel} is empty.")
-        text = self.decode(raw)
+        text = self.text = self.decode(raw)
         if not text or text.isspace():
             raise LoadError("empty", f"{self.rel} holds no text.")
-        fmt = sniff_format(path.name, text)
+        fmt = self.fmt = sniff_format(path.name, text)
         try:
             getattr(self, f"read_{fmt}")(text)
         except LoadError as exc:
@@ -454,13 +469,17 @@ class _Reader:
             warnings.append(f"record {part} has no body")
         did = doc_id(self.rel, part)
         lang_text = f"{title or ''}\n{body}" if len(body) < 2000 else body
-        row = {k: rec.get(k) for k in ("title", "url", "dateline", "date_stated", "date_field",
-                                       "outlet_stated", "author", "category", "source_line",
-                                       "keywords")}
-        row.update(doc_id=did, file=self.rel, part=part, lang=detect_language(lang_text),
-                   body=body, format=fmt, encoding=self.encoding,
-                   warnings="; ".join(dict.fromkeys(warnings)) or None)
-        self.articles.append(row)
+        get = rec.get
+        self.articles.append({
+            "title": title or None, "url": get("url"), "dateline": get("dateline"),
+            "date_stated": get("date_stated"), "date_field": get("date_field"),
+            "outlet_stated": get("outlet_stated"), "author": get("author"),
+            "category": get("category"), "source_line": get("source_line"),
+            "keywords": get("keywords"), "doc_id": did, "file": self.rel, "part": part,
+            "lang": detect_language(lang_text), "body": body, "format": fmt,
+            "encoding": self.encoding,
+            "warnings": "; ".join(dict.fromkeys(warnings)) or None,
+        })
         for n, c in enumerate(list(comments) + list(rec.get("comments", []))):
             self.comments.append({"comment_id": f"{did}-c{n}", "doc_id": did, "n": n,
                                   "text": c.text, "date_raw": c.date_raw, "author": c.author})
@@ -470,7 +489,16 @@ class _Reader:
             self.problem("not-a-record", f"{self.rel}: record {part} is a {type(record).__name__}"
                          ", not an object with fields; skipped.", part)
             return
-        rec = map_record(record, self.names, self.name_index)
+        keys = tuple(record)
+        plan = self.plans.get(keys)
+        if plan is None:
+            plan = _record_plan(keys, self.names, self.name_index)
+            # records of a file mostly share their keys, and a plan depends on nothing else;
+            # kept for text keys (all our parsers give), which equal only themselves (1, 1.0
+            # and True are equal keys that lower differently)
+            if len(self.plans) < _PLANS and all(type(k) is str for k in keys):
+                self.plans[keys] = plan
+        rec = map_record(record, self.names, plan=plan, surrogates=self.surrogates)
         for key, value in defaults.items():
             rec.setdefault(key, value)
             if rec.get(key) is None:
@@ -753,6 +781,9 @@ _ARABIC_PAGES = {"cp1256", "windows-1256", "iso8859_6", "iso-8859-6", "cp720", "
 
 
 def _guess_encoding(raw: bytes) -> str | None:
+    # imported for a first file that is not UTF-8: costs every worker process about 7 ms
+    import charset_normalizer
+
     try:
         best = charset_normalizer.from_bytes(raw[:200_000]).best()
     except Exception:
@@ -808,7 +839,7 @@ def sniff_format(name: str, text: str) -> str:
     head = text.lstrip("\ufeff \t\r\n")[:2048]
     if suffix in _EXTENSIONS:
         fmt = _EXTENSIONS[suffix]
-        if fmt == "json" and _looks_like_jsonl(text) and not head.startswith("["):
+        if fmt == "json" and not head.startswith("[") and _looks_like_jsonl(text):
             return "jsonl"
         if fmt == "xml" and re.match(r"(<!DOCTYPE\s+html|<html)", head, re.IGNORECASE):
             return "html"
@@ -825,20 +856,24 @@ def sniff_format(name: str, text: str) -> str:
     return "txt"
 
 
-def _first_lines(text: str, n: int, chunk: int = 65536) -> list[str]:
+def _first_lines(text: str, n: int, chunk: int = 4096) -> list[str]:
     """``text.splitlines()[:n]``, splitting only the start of a big text when that is enough.
 
     When the start holds more than ``n`` lines, each of the first ``n`` ends with a line
-    break that has text after it inside the start, so they are the text's first lines.
+    break that has text after it inside the start, so they are the text's first lines. The
+    start grows sixteenfold until it holds them (or is the whole text).
 
     >>> _first_lines("a\\r\\nb\\rc\\x85d\\ne", 3, chunk=4), _first_lines("a\\nb", 5)
     (['a', 'b', 'c'], ['a', 'b'])
+    >>> [len(line) for line in _first_lines("x" * 100 + "\\ny\\nz", 2, chunk=4)]
+    [100, 1]
     """
-    head = text[:chunk]
-    lines = head.splitlines()
-    if len(lines) > n or len(head) == len(text):
-        return lines[:n]
-    return text.splitlines()[:n]
+    while True:
+        head = text[:chunk]
+        lines = head.splitlines()
+        if len(lines) > n or len(head) == len(text):
+            return lines[:n]
+        chunk *= 16
 
 
 def _looks_like_jsonl(text: str) -> bool:
@@ -882,11 +917,52 @@ def _name_index(names: dict[str, list[str]]) -> dict[str, list[tuple[str, int]]]
     return index
 
 
+class _RecordPlan(NamedTuple):
+    """Where a record with given keys keeps each of our fields (see :func:`_record_plan`)."""
+
+    columns: dict[str, tuple[Any, ...]]  # column -> the record's keys to try, best first
+    also_dates: tuple[tuple[str, Any], ...]  # (lowered, key) of "date[calendar]" fields
+    crawl: tuple[tuple[str, Any], ...]  # (name, key) of crawl-time fields, in CRAWL_FIELDS order
+    original: dict[str, str]  # lowered name -> the record's own spelling
+
+
+def _record_plan(keys: tuple[Any, ...], names: dict[str, list[str]],
+                 index: dict[str, list[tuple[str, int]]]) -> _RecordPlan:
+    """What :func:`map_record` looks up in a record with ``keys``, worked out once.
+
+    A lowered name stands for the first key (in the record's order) that lowers to it.
+
+    >>> plan = _record_plan(("Title", "text", "TITLE", "date[persian]"), FIELDS,
+    ...                     _name_index(FIELDS))
+    >>> plan.columns["title"], plan.columns["body"], plan.also_dates
+    (('Title',), ('text',), (('date[persian]', 'date[persian]'),))
+    """
+    first_key: dict[str, Any] = {}
+    for key in keys:
+        first_key.setdefault(str(key).strip().lower(), key)
+    present: dict[str, list[tuple[int, str]]] = {}
+    for name in first_key:
+        for col, rank in index.get(name, ()):
+            present.setdefault(col, []).append((rank, name))
+    dates = names["date"]
+    return _RecordPlan(
+        columns={col: tuple(first_key[name] for _, name in sorted(found))
+                 for col, found in present.items()},
+        also_dates=tuple((name, key) for name, key in first_key.items()
+                         if "[" in name and name.split("[", 1)[0] in dates),
+        crawl=tuple((name, first_key[name]) for name in CRAWL_FIELDS if name in first_key),
+        original={name: str(key) for name, key in first_key.items()},
+    )
+
+
 def map_record(record: dict[str, Any], names: dict[str, list[str]],
-               index: dict[str, list[tuple[str, int]]] | None = None) -> dict[str, Any]:
+               index: dict[str, list[tuple[str, int]]] | None = None,
+               plan: _RecordPlan | None = None, surrogates: bool = True) -> dict[str, Any]:
     """Our fields from a record's own field names (case-insensitive; see ``FIELDS``).
 
-    ``index`` is ``_name_index(names)``, for a caller that maps many records.
+    ``index`` is ``_name_index(names)`` and ``plan`` is ``_record_plan(tuple(record), names,
+    index)``, for a caller that maps many records (with the same keys). ``surrogates=False``
+    says that no value can hold a lone surrogate (see :func:`_may_hold_surrogates`).
 
     >>> rec = map_record({"Headline": "عنوان", "matn": "متن", "date_extracted": "2015-08-11",
     ...                   "source": "3alyoum"}, _field_names({"body": ["matn"]}))
@@ -895,22 +971,18 @@ def map_record(record: dict[str, Any], names: dict[str, list[str]],
     >>> rec["warnings"]
     ['crawl time date_extracted=2015-08-11 is not a publication date']
     """
-    lower: dict[str, Any] = {}
-    for key, value in record.items():
-        lower.setdefault(str(key).strip().lower(), value)
+    if plan is None:
+        index = _name_index(names) if index is None else index
+        plan = _record_plan(tuple(record), names, index)
+    columns = plan.columns
     out: dict[str, Any] = {"warnings": []}
-    # the record's few fields that are known names, per column, in the order of ``names``
-    index = _name_index(names) if index is None else index
-    present: dict[str, list[tuple[int, str]]] = {}
-    for key in lower:
-        for col, rank in index.get(key, ()):
-            present.setdefault(col, []).append((rank, key))
 
-    def first(col: str, items: bool = False) -> tuple[str | None, Any]:
-        for _, name in sorted(present.get(col, ())):
-            value = _items(lower[name]) if items else _text(lower[name])
+    def first(col: str, items: bool = False) -> tuple[Any, Any]:
+        for key in columns.get(col, ()):
+            value = (_items(record[key], surrogates) if items
+                     else _text(record[key], surrogates))
             if value:
-                return name, value
+                return key, value
         return None, None
 
     _, out["title"] = first("title")
@@ -918,38 +990,42 @@ def map_record(record: dict[str, Any], names: dict[str, list[str]],
     if body is None:
         body_field, body = first("lead")
         if body is not None:
-            out["warnings"].append(f"body taken from the {body_field!r} field")
+            out["warnings"].append(f"body taken from the {_lowered(body_field)!r} field")
     out["body"] = body
-    date_field, out["date_stated"] = first("date")
-    out["date_field"] = _original_key(record, date_field)
+    date_key, out["date_stated"] = first("date")
+    out["date_field"] = None if date_key is None else str(date_key)
     _, out["outlet_stated"] = first("outlet")
-    _, url = first("url")
-    out["url"] = url
+    _, out["url"] = first("url")
     _, out["author"] = first("author", items=True)
     _, category = first("category", items=True)
     _, sub = first("subcategory", items=True)
     out["category"] = f"{category}/{sub}" if category and sub else category or sub
     _, out["keywords"] = first("keywords", items=True)
-    chosen = {date_field} if date_field else set()
-    for key, value in lower.items():
-        if ("[" in key and key not in chosen and key.split("[", 1)[0] in names["date"]
-                and _text(value)):
-            out["warnings"].append(f"also stated: {_original_key(record, key)}={_text(value)}")
-    for name in CRAWL_FIELDS:
-        value = _text(lower[name]) if name in lower else None
+    for name, key in plan.also_dates:
+        if key != date_key:  # the field the date came from is not repeated
+            value = _text(record[key], surrogates)
+            if value:
+                out["warnings"].append(f"also stated: {plan.original[name]}={value}")
+    for name, key in plan.crawl:
+        value = _text(record[key], surrogates)
         if value:
             out["warnings"].append(f"crawl time {name}={value} is not a publication date")
     return out
 
 
-def _original_key(record: dict[str, Any], lowered: str | None) -> str | None:
-    if lowered is None:
-        return None
-    return next((str(k) for k in record if str(k).strip().lower() == lowered), lowered)
+def _lowered(key: Any) -> str:
+    """A record key as field names are compared: text, stripped, lower case.
+
+    >>> _lowered(" Abstract ")
+    'abstract'
+    """
+    return str(key).strip().lower()
 
 
-def _text(value: Any) -> str | None:
+def _text(value: Any, surrogates: bool = True) -> str | None:
     """A field value as text: lists joined by blank lines, HTML turned into text, nulls None.
+
+    Lone surrogates become U+FFFD, unless ``surrogates=False`` says there can be none.
 
     >>> _text("['پاراگراف یک', 'پاراگراف دو']")
     'پاراگراف یک\\n\\nپاراگراف دو'
@@ -969,14 +1045,14 @@ def _text(value: Any) -> str | None:
     elif isinstance(value, dict):
         for key in ("text", "name", "value", "content", "#text", "@value"):
             if key in value:
-                return _text(value[key])
+                return _text(value[key], surrogates)
         return None
     elif isinstance(value, (list, tuple)):
-        parts = [t for t in (_text(v) for v in value) if t]
+        parts = [t for t in (_text(v, surrogates) for v in value) if t]
         return "\n\n".join(parts) or None
     else:
         text = str(value)
-    if _has_surrogate(text):  # "\ud800" escapes in JSON: Parquet cannot store them
+    if surrogates and _has_surrogate(text):  # "\ud800" escapes in JSON: Parquet cannot store them
         text = _SURROGATE.sub("\ufffd", text)
     stripped = text.strip()
     if _is_null(stripped):
@@ -984,7 +1060,7 @@ def _text(value: Any) -> str | None:
     if stripped.startswith("[") and stripped.endswith("]") and len(stripped) < 5_000_000:
         parsed = _literal_list(stripped)
         if parsed is not None:
-            return _text(parsed)
+            return _text(parsed, surrogates)
     if "<" in stripped and _HTML_TAG.search(stripped):  # every tag starts with "<"
         return html_to_text(stripped) or None
     return stripped
@@ -1009,6 +1085,30 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
+def _may_hold_surrogates(text: str, encoding: str | None, fmt: str) -> bool:
+    """False when no value read from a JSON or CSV ``text`` can hold a lone surrogate.
+
+    Such a value is a piece of the text, or made by escapes (JSON's, or a Python literal's
+    read as a list) that spell a surrogate only with a backslash followed by u or U in the
+    text itself (a backslash the escapes make is "\\\\" or "\\u005c"). So the text must hold
+    neither such a pair nor a surrogate; a text our UTF decoders give holds none (they turn
+    bad bytes into U+FFFD). Other formats are never cleared: an XML character reference
+    can make a backslash.
+
+    >>> _may_hold_surrogates('{"a": "b"}', "utf-8", "json")
+    False
+    >>> _may_hold_surrogates('["\\\\ud800"]', "utf-8", "json")
+    True
+    >>> _may_hold_surrogates("x", "utf-8", "xml")
+    True
+    >>> _may_hold_surrogates("x\\ud800", "utf-7", "csv"), _may_hold_surrogates("x", "cp1256", "csv")
+    (True, False)
+    """
+    if fmt not in _ESCAPES_NEED_BACKSLASH or _UNICODE_ESCAPE.search(text):
+        return True
+    return encoding not in _SURROGATE_FREE and _has_surrogate(text)
+
+
 def _is_null(stripped: str) -> bool:
     """True when a stripped value stands for no value: empty, "nan", "None", "[]"...
 
@@ -1020,7 +1120,7 @@ def _is_null(stripped: str) -> bool:
     return len(stripped) <= _NULL_MAX and stripped.lower() in NULL_STRINGS
 
 
-def _items(value: Any) -> str | None:
+def _items(value: Any, surrogates: bool = True) -> str | None:
     """A list-valued field (tags, authors) as one string, items joined by " | ".
 
     >>> _items(["غزة", "القاهرة"]), _items("['a', 'b']"), _items("تهران")
@@ -1030,9 +1130,9 @@ def _items(value: Any) -> str | None:
         parsed = _literal_list(value.strip())
         value = parsed if parsed is not None else value
     if isinstance(value, (list, tuple)):
-        parts = [t for t in (_text(v) for v in value) if t]
+        parts = [t for t in (_text(v, surrogates) for v in value) if t]
         return " | ".join(parts) or None
-    return _text(value)
+    return _text(value, surrogates)
 
 
 def _literal_list(text: str) -> list[Any] | None:
@@ -1102,8 +1202,25 @@ def _csv_value(value: str) -> str | None:
     """
     value = value.strip()
     if "[n]" in value:
-        value = _PARAGRAPH_MARK.sub("\n", value).strip()
+        value = _paragraphs(value).strip()
     return _null(value)
+
+
+def _paragraphs(text: str) -> str:
+    """``text`` with each ``[n]`` mark and the spaces around it turned into one line break.
+
+    The same as ``re.sub(r"\\s*\\[n\\]\\s*", "\\n", text)`` (``\\s`` and ``str.strip`` agree on
+    what a space is) without a pattern that, starting with spaces, is tried at every
+    position of a long text.
+
+    >>> _paragraphs(" یک [n] دو[n][n]  سه [n]")
+    ' یک\\nدو\\n\\nسه\\n'
+    """
+    parts = text.split("[n]")
+    if len(parts) == 1:
+        return text
+    inner = [part.strip() for part in parts[1:-1]]
+    return "\n".join([parts[0].rstrip(), *inner, parts[-1].lstrip()])
 
 
 def _shape_record(values: list[str]) -> dict[str, Any]:
@@ -1154,12 +1271,16 @@ def parse_xml(text: str) -> Any:
     if doctype:
         body = body[: doctype.start()] + body[doctype.end() :]
     wrapped = f"<_root_>{body}</_root_>"
-    try:
-        return SafeET.fromstring(wrapped, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise LoadError("xml-unsafe", f"unsafe XML refused ({type(exc).__name__}).") from None
-    except SafeET.ParseError:
-        pass
+    # Outside CDATA, comments and processing instructions (each opens with "<!" or "<?") an
+    # "&" that _AMP finds starts no valid reference: such a text cannot parse as it is.
+    if "<!" in wrapped or "<?" in wrapped or not _AMP.search(wrapped):
+        try:
+            return SafeET.fromstring(wrapped, forbid_dtd=True)
+        except DefusedXmlException as exc:
+            raise LoadError("xml-unsafe",
+                            f"unsafe XML refused ({type(exc).__name__}).") from None
+        except SafeET.ParseError:
+            pass
     repaired = _AMP.sub(_fix_entity, wrapped)
     try:
         return SafeET.fromstring(repaired, forbid_dtd=True)
@@ -1290,14 +1411,22 @@ _BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
                "dd", "dt", "main", "header", "footer", "hr"}
 
 
-def _html_parser() -> lxml.html.HTMLParser:
-    return lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
-                                recover=True, encoding=None)
+def _lxml_html() -> Any:
+    """``lxml.html``, imported when a first page or field holds HTML: many corpora hold
+    none, and the import costs every worker process about 8 ms."""
+    import lxml.html
+
+    return lxml.html
+
+
+def _html_parser() -> Any:
+    return _lxml_html().HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
+                                   recover=True, encoding=None)
 
 
 def _document(text: str) -> Any:
     text = _XML_DECL.sub("", text.lstrip("\ufeff"), count=1)
-    return lxml.html.document_fromstring(text, parser=_html_parser())
+    return _lxml_html().document_fromstring(text, parser=_html_parser())
 
 
 def html_to_text(markup: str) -> str:
@@ -1306,8 +1435,9 @@ def html_to_text(markup: str) -> str:
     >>> html_to_text("<div><p>یک <b>دو</b></p><p>سه<br>چهار</p><script>x()</script></div>")
     'یک دو\\n\\nسه\\nچهار'
     """
+    lxml_html = _lxml_html()
     try:
-        root = lxml.html.fragment_fromstring(markup, create_parent="div", parser=_html_parser())
+        root = lxml_html.fragment_fromstring(markup, create_parent="div", parser=_html_parser())
     except Exception:
         return _SPACES.sub(" ", re.sub(r"<[^>]+>", " ", markup)).strip()
     return element_text(root)

@@ -111,13 +111,22 @@ def _short_normalizer() -> Callable[[str], str]:
         return textnorm.normalize
     mapped = {**table_of(), 0: ""}  # normalize deletes NUL too
     if max(mapped) > 0xFFFF:  # a list up to there would be too big
-        return lambda text: _SPACE_RUN.sub(" ", text.translate(mapped))
+        return lambda text: _single_spaces(text.translate(mapped))
     # A list with every code point up to the last mapped one: str.translate raises and
     # clears a LookupError for each character a dict lacks, which doubles its cost.
     table: list[int | str] = list(range(max(mapped) + 1))
     for cp, rep in mapped.items():
         table[cp] = rep
-    return lambda text: _SPACE_RUN.sub(" ", text.translate(table))
+    return lambda text: _single_spaces(text.translate(table))
+
+
+def _single_spaces(text: str) -> str:
+    """``text`` with each run of spaces made one (most lines have none to merge).
+
+    >>> _single_spaces("a  b   c d")
+    'a b c d'
+    """
+    return _SPACE_RUN.sub(" ", text) if "  " in text else text
 
 
 def line_key(line: str) -> str:
@@ -391,14 +400,15 @@ _Line = tuple[str, str, bool, _LineInfo]
 def _read_lines(lines: list[str]) -> list[_Line]:
     """Each line with its stripped text and its markers, worked out once per page."""
     out: list[_Line] = []
+    append, info_of = out.append, _line_info  # bound once: pages have many lines
     for line in lines:
         stripped = line.strip()
         short = len(stripped) <= _MAX_MARKER_LINE
         # a long line can only be furniture as "marker: ...", with the colon near its start
         if stripped and (short or ":" in stripped[: _KEY_CHARS // 2]):
-            out.append((line, stripped, short, _line_info(stripped[:_KEY_CHARS])))
+            append((line, stripped, short, info_of(stripped[:_KEY_CHARS])))
         else:
-            out.append((line, stripped, short, _NO_INFO))
+            append((line, stripped, short, _NO_INFO))
     return out
 
 
@@ -451,39 +461,42 @@ def _parse(lines: list[_Line], find_title: bool) -> Article:
             if state == "body" and body:
                 body.append("")
             continue
-        whole = info.whole if short else None
-        if whole == "end":
-            continue
-        if whole == "comments":
-            state = "comments"
-            continue
-        if whole == "menu":
-            state = "menu"
-            continue
-        if state == "menu":
-            continue
-        if state == "comments":
-            _comment_line(stripped, comments)
-            continue
-        if short and info.share:
+        # most lines match no marker (_NO_INFO): only the state and the story checks apply
+        marked = info is not _NO_INFO
+        if marked and short:
+            whole = info.whole
+            if whole == "end":
+                continue
+            if whole == "comments":
+                state = "comments"
+                continue
+            if whole == "menu":
+                state = "menu"
+                continue
+        if state != "body":
+            if state == "comments":
+                _comment_line(stripped, comments)
+            continue  # a menu runs to the end
+        if marked and short and info.share:
             continue
         if want_keywords:
             keywords.append(stripped)
             want_keywords = False
             continue
-        if info.prefix == "keywords":
+        prefix = info.prefix if marked else None
+        if prefix == "keywords":
             rest = _after_colon(stripped)
             if rest:
                 keywords.append(rest)
             else:
                 want_keywords = True
             continue
-        if info.prefix == "source":
+        if prefix == "source":
             sources.append(stripped)
             continue
-        if info.prefix == "drop":
+        if prefix == "drop":
             continue
-        if info.prefix == "dateline":
+        if prefix == "dateline":
             datelines.append(stripped)
             continue
         if find_title and art.title is None:

@@ -97,3 +97,10 @@ _EVIDENCE = st.sampled_from(
 def test_scores_count_what_the_rules_say(text):
     # the one-pass counting (letter classes, word automaton) against plain str.count
     assert language.scores(text) == _plain_scores(text)
+
+
+def test_word_table_keeps_exactly_letters_and_marks():
+    import unicodedata
+
+    expected = [cp if unicodedata.category(chr(cp))[0] in "LM" else 0x20 for cp in range(0x10000)]
+    assert language._word_table().tolist() == expected

@@ -577,3 +577,145 @@ def test_surrogates_are_found(text):
 def test_a_surrogate_far_into_a_long_text_is_found():
     assert loading._has_surrogate("س" * 100_000 + "\ud800" + "س")
     assert not loading._has_surrogate("س" * 100_000 + "😀")
+
+
+@given(st.lists(st.sampled_from(["[n]", "[n", "n]", "[", " ", "\t", "\n", "\xa0", "\u2028", "\x1c",
+                                 "\x85", "\u200c", "a", "خ"]), max_size=20).map("".join))
+def test_paragraph_marks_as_the_regular_expression_gives_them(text):
+    import re
+
+    assert loading._paragraphs(text) == re.sub(r"\s*\[n\]\s*", "\n", text)
+
+
+class _AmpAlwaysTried:
+    """``loading._AMP`` for the plain path: the text is always parsed once as it is."""
+
+    def search(self, text: str) -> None:
+        return None
+
+    def sub(self, repl, text: str) -> str:
+        return _AMP.sub(repl, text)
+
+
+_AMP = loading._AMP
+_XML_PIECES = st.sampled_from(["<a>", "</a>", "<b x='1'>", "<b x='&amp;'>", "<b x='&'>", "</b>",
+                               "<c/>", "&", "&amp;", "&nbsp;", "&#38;", "&#x26;", "&#12a;", "&lt;",
+                               "&amp", "<![CDATA[", "]]>", "<!--", "-->", "<?p x?>", "خبر", " ",
+                               ";", "#", "x", "<![CDATA[&]]>", "<![CDATA[ &amp; ]]>", "<!-- & -->",
+                               "<?p & ?>"])
+
+
+def _xml_outcome(text: str) -> tuple[str, str]:
+    import xml.etree.ElementTree as ET
+
+    try:
+        return "tree", ET.tostring(loading.parse_xml(text), encoding="unicode")
+    except loading.LoadError as exc:
+        return exc.reason, exc.detail
+
+
+@given(st.lists(_XML_PIECES, max_size=12).map("".join))
+def test_xml_with_a_bare_ampersand_parses_as_when_tried_first(text):
+    # a text with a bare "&" (and no CDATA, comment or instruction) goes straight to repair
+    shortcut = _xml_outcome(text)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(loading, "_AMP", _AmpAlwaysTried())
+        assert _xml_outcome(text) == shortcut
+
+
+_FIELD_KEYS = st.sampled_from(["title", "Title", " TITLE ", "text", "Content", "body", "date",
+                               "DATE[persian]", "date[hijri]", "date_extracted", "abstract",
+                               "tags", "source", "url", "x", "Matn", "tarikh[persian]"])
+_OPTIONS = st.sampled_from([None, LoadOptions(field_map={"body": ["matn"], "date": "tarikh",
+                                                         "title": ["text"]})])
+_VALUE_PIECES = st.sampled_from(["خبر", " ", "\n", "\\", "u", "U", "d800", "0000d800", "\ud800",
+                                 "[", "]", "'", '"', ",", "<p>", "nan", "[n]"])
+_VALUES = st.one_of(st.lists(_VALUE_PIECES, max_size=8).map("".join),
+                    st.lists(st.lists(_VALUE_PIECES, max_size=4).map("".join), max_size=3),
+                    st.integers(), st.none())
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(records=st.lists(st.dictionaries(_FIELD_KEYS, _VALUES, max_size=6), min_size=1,
+                        max_size=6),
+       ascii_only=st.booleans(), name=st.sampled_from(["a.json", "a.jsonl", "a.csv"]),
+       options=_OPTIONS)
+def test_records_of_a_file_read_as_each_mapped_with_every_check(tmp_path, records, ascii_only,
+                                                               name, options):
+    # the per-file shortcuts (one field plan per key set, no surrogate check where the text
+    # cannot make a surrogate) change nothing
+    if name == "a.json":
+        text = json.dumps(records, ensure_ascii=ascii_only)
+    elif name == "a.jsonl":
+        text = "\n".join(json.dumps(r, ensure_ascii=ascii_only) for r in records)
+    else:
+        header = list(dict.fromkeys(k for r in records for k in r)) or ["title"]
+        rows = [header] + [[str(r.get(k, "")) for k in header] for r in records]
+        buffer = __import__("io").StringIO()
+        csv.writer(buffer).writerows(rows)
+        text = buffer.getvalue()
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    fast = loading.read_records(path, tmp_path, options)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(loading, "_may_hold_surrogates", lambda *_: True)
+        mp.setattr(loading, "_PLANS", 0)
+        assert loading.read_records(path, tmp_path, options) == fast
+
+
+def _map_record_plain(record, names):
+    """map_record as first written: every key lowered and looked up for each record."""
+    lower = {}
+    for key, value in record.items():
+        lower.setdefault(str(key).strip().lower(), value)
+    out = {"warnings": []}
+    index = loading._name_index(names)
+    present = {}
+    for key in lower:
+        for col, rank in index.get(key, ()):
+            present.setdefault(col, []).append((rank, key))
+
+    def original(lowered):
+        return next(str(k) for k in record if str(k).strip().lower() == lowered)
+
+    def first(col, items=False):
+        for _, name in sorted(present.get(col, ())):
+            value = loading._items(lower[name]) if items else loading._text(lower[name])
+            if value:
+                return name, value
+        return None, None
+
+    _, out["title"] = first("title")
+    body_field, body = first("body")
+    if body is None:
+        body_field, body = first("lead")
+        if body is not None:
+            out["warnings"].append(f"body taken from the {body_field!r} field")
+    out["body"] = body
+    date_field, out["date_stated"] = first("date")
+    out["date_field"] = original(date_field) if date_field else None
+    _, out["outlet_stated"] = first("outlet")
+    _, out["url"] = first("url")
+    _, out["author"] = first("author", items=True)
+    _, category = first("category", items=True)
+    _, sub = first("subcategory", items=True)
+    out["category"] = f"{category}/{sub}" if category and sub else category or sub
+    _, out["keywords"] = first("keywords", items=True)
+    for key, value in lower.items():
+        if ("[" in key and key != date_field and key.split("[", 1)[0] in names["date"]
+                and loading._text(value)):
+            out["warnings"].append(f"also stated: {original(key)}={loading._text(value)}")
+    for name in loading.CRAWL_FIELDS:
+        value = loading._text(lower[name]) if name in lower else None
+        if value:
+            out["warnings"].append(f"crawl time {name}={value} is not a publication date")
+    return out
+
+
+@given(record=st.dictionaries(_FIELD_KEYS | st.sampled_from(["Date", "SUMMARY", 1, True]),
+                              _VALUES, max_size=8),
+       field_map=st.sampled_from([{}, {"body": ["matn"], "date": "tarikh", "title": ["text"]}]))
+def test_map_record_as_first_written(record, field_map):
+    names = loading._field_names(field_map)
+    assert loading.map_record(record, names) == _map_record_plain(record, names)

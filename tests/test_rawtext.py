@@ -193,3 +193,13 @@ def test_lines_passed_without_a_key_match_no_marker(line):
     # _line_info skips the key of a line whose first word starts no marker: never wrongly
     head = line[:96]
     assert rawtext._line_info(head) == rawtext._classify(rawtext.line_key(head))
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(_LINES | st.sampled_from(_MARKERS), max_size=30), find_title=st.booleans())
+def test_lines_without_markers_take_a_short_way_to_the_same_article(lines, find_title):
+    # _parse skips the marker checks for _NO_INFO itself; an equal copy goes through them all
+    read = rawtext._read_lines(lines)
+    checked = [(line, stripped, short, rawtext._LineInfo(*info))
+               for line, stripped, short, info in read]
+    assert rawtext._parse(read, find_title) == rawtext._parse(checked, find_title)
