@@ -188,8 +188,9 @@ class _Patterns:
     month: re.Pattern
     yearless: re.Pattern
     day_month: re.Pattern
-    # Where named, month_first, numeric and yearless can begin: see _Openers.
-    openers: dict[re.Pattern, _Openers]
+    # Where named, month_first, numeric and yearless can begin (by name): see _Openers.
+    # Not by pattern: hashing a compiled pattern hashes its code, microseconds each time.
+    openers: dict[str, _Openers]
     # Whether a day_month match holds digits only at its start (no month name, ordinal
     # suffix or link word of the data file holds one).
     day_month_digits_first: bool
@@ -316,11 +317,11 @@ def _patterns() -> _Patterns:
     weekday_words = [*(_norm(w) for w in raw["weekday_prefixes"]), *lex.weekdays]
     digits = "0123456789"
     openers = {
-        compiled["named"]: _openers(weekday_words, digits, lex.day_words, lex.months),
-        compiled["month_first"]: _openers(weekday_words, [
+        "named": _openers(weekday_words, digits, lex.day_words, lex.months),
+        "month_first": _openers(weekday_words, [
             k for k, (cal, _) in lex.months.items() if cal == "gregorian" and k.isascii()]),
-        compiled["numeric"]: _openers(weekday_words, digits, lex.zones),
-        compiled["yearless"]: _openers(weekday_words, digits, lex.day_words),
+        "numeric": _openers(weekday_words, digits, lex.zones),
+        "yearless": _openers(weekday_words, digits, lex.day_words),
     }
     return _Patterns(
         bare_year=re.compile(bare_year),
@@ -406,7 +407,7 @@ def _offset_zone(raw: str) -> str | None:
     return f"{sign}{hours:02d}:{minutes:02d}"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Found:
     """One date expression read from the key, before conversion."""
 
@@ -588,15 +589,16 @@ def _marks(key: str) -> tuple[list[tuple[int, int]], list[int]]:
     runs: list[tuple[int, int]] = []
     words: set[int] = set()
     start = end = -1
-    for last, (digit, length) in _mark_automaton().iter(key):
+    for last, length in _mark_automaton().iter(key):  # this loop runs for every digit
         if length:
-            words.add(last - length + 1)
-        if digit:
-            if last != end:
-                if start >= 0:
-                    runs.append((start, end))
-                start = last
-            end = last + 1
+            words.add(last - abs(length) + 1)
+            if length > 0:
+                continue
+        if last != end:
+            if start >= 0:
+                runs.append((start, end))
+            start = last
+        end = last + 1
     if start >= 0:
         runs.append((start, end))
     return runs, sorted(words)
@@ -604,12 +606,13 @@ def _marks(key: str) -> tuple[list[tuple[int, int]], list[int]]:
 
 @cache
 def _mark_automaton() -> ahocorasick.Automaton:
-    """Digits, and the relative-day words of the key: ``(is a digit, length of the word)``."""
+    """Digits (0), and the relative-day words of the key (their length; negated for a word
+    that is a digit too): one plain number, unpacked fastest for every digit of a corpus."""
     automaton = ahocorasick.Automaton()
-    marks = dict.fromkeys("0123456789", (True, 0))
+    marks = dict.fromkeys("0123456789", 0)
     for word in _lexicon().relative:
         if word:
-            marks[word] = (word in marks, len(word))
+            marks[word] = -len(word) if word in marks else len(word)
     for word, value in marks.items():
         automaton.add_word(word, value)
     automaton.make_automaton()
@@ -665,41 +668,58 @@ def _relative_matches(key: str, starts: list[int]) -> list[re.Match]:
 def _dated(key: str, lang: str | None, runs: list[tuple[int, int]], found: list[_Found]) -> None:
     """Append to ``found`` the date expressions around each year among the digit ``runs``."""
     pats = _patterns()
+    month, named, month_first, numeric = pats.month, pats.named, pats.month_first, pats.numeric
+    opens = pats.openers
+    cue_ends = _year_cue_ends()
     n = len(key)
     y_lo, y_hi = _year_bounds()
     for p, end in runs:
         if end - p != 4 or not y_lo <= int(key[p:end]) <= y_hi:
             continue
-        months = list(pats.month.finditer(key, max(0, p - _MONTH_BEFORE_YEAR), p))
-        if months:
-            lo = max(0, months[0].start() - _WINDOW_BEFORE)
-            _first_match(key, pats.named, lo, p, found, _read_named)
-            if any(h.group().isascii() for h in months):
-                _first_match(key, pats.month_first, lo, p, found, _read_month_first)
+        first = month.search(key, max(0, p - _MONTH_BEFORE_YEAR), p)
+        if first is not None:
+            lo = max(0, first.start() - _WINDOW_BEFORE)
+            _first_match(key, named, opens["named"], lo, p, found, _read_named)
+            # The months after the first, as finditer would go on from it.
+            if first.group().isascii() or any(
+                    h.group().isascii() for h in month.finditer(key, first.end(), p)):
+                _first_match(key, month_first, opens["month_first"], lo, p, found,
+                             _read_month_first)
         if _SEPARATOR.search(key, max(0, p - 3), min(n, p + 7)):
-            _first_match(key, pats.numeric, max(0, p - _WINDOW_BEFORE), p, found, _read_numeric,
-                         lang)
-        if key.endswith(_year_cue_ends(), 0, p):  # bare_year puts its cue right before y
+            _first_match(key, numeric, opens["numeric"], max(0, p - _WINDOW_BEFORE), p, found,
+                         _read_numeric, lang)
+        if key.endswith(cue_ends, 0, p):  # bare_year puts its cue right before y
             lo, hi = max(0, p - 24), min(n, p + 30)  # short: the cue word, the year, a marker
             found.extend(item for m in pats.bare_year.finditer(key, lo, hi) if m.start("y") == p
                          and (item := _read_bare_year(m, lang)) is not None)
 
 
-def _first_match(key: str, pattern: re.Pattern, lo: int, year: int, found: list[_Found],
-                 read: Callable[..., _Found | None], *args) -> None:
+def _first_match(key: str, pattern: re.Pattern, openers: _Openers, lo: int, year: int,
+                 found: list[_Found], read: Callable[..., _Found | None], *args) -> None:
     """Append to ``found`` what ``read`` makes of the match of ``pattern`` starting earliest in
-    ``[lo, year]`` that holds the year at ``year`` (if it reads as a date)."""
+    ``[lo, year]`` that holds the year at ``year`` (if it reads as a date).
+
+    Tried where the pattern's ``openers`` let a token begin it, in order, as
+    :func:`_token_starts` gives them (written out here: this runs for every year of a corpus).
+    """
     n = len(key)
     hi = min(n, year + 4 + _WINDOW_AFTER)
-    for t in _token_starts(key, _patterns().openers[pattern], lo, year):
-        m = pattern.match(key, t, hi)
-        if m is not None and m.end() > year:
-            if m.end() == hi < n:
-                m = pattern.match(key, t) or m
-            item = read(m, *args)
-            if item is not None:
-                found.append(item)
+    m = pattern.match(key, lo, hi) if lo <= year and openers.head.match(key, lo) else None
+    if m is None or m.end() <= year:
+        for t in openers.scan.finditer(key, lo + 1, year + openers.reach):
+            start = t.start()
+            if start > year:
+                return
+            m = pattern.match(key, start, hi)
+            if m is not None and m.end() > year:
+                break
+        else:
             return
+    if m.end() == hi < n:
+        m = pattern.match(key, m.start()) or m
+    item = read(m, *args)
+    if item is not None:
+        found.append(item)
 
 
 @cache
@@ -717,11 +737,15 @@ def _yearless(key: str, runs: list[tuple[int, int]], found: list[_Found]) -> Non
     """Append to ``found`` the days and months without a year (``۲۱ آبان``) not inside a date."""
     pats = _patterns()
     n = len(key)
-    covered = [(f.kstart, f.kend) for f in found]
-    openers = pats.openers[pats.yearless]
+    openers = pats.openers["yearless"]
+    covered = None
     for h in _day_month_matches(key, runs):
         q = h.start()
-        if (q and key[q - 1].isdigit()) or any(a <= q < b for a, b in covered):
+        if q and key[q - 1].isdigit():
+            continue
+        if covered is None:  # the dates found before this loop began
+            covered = [(f.kstart, f.kend) for f in found]
+        if any(a <= q < b for a, b in covered):
             continue
         for t in _token_starts(key, openers, max(0, q - _WINDOW_BEFORE), q):
             m = pats.yearless.match(key, t, min(n, h.end() + _WINDOW_AFTER))
@@ -843,47 +867,56 @@ def _scan(
     if not isinstance(text, str) or not text or text.isspace():  # not text.strip(): no copy
         return [], []
     lang = _scan_lang(text, lang)
-    lex = _lexicon()
+    zones = _lexicon().calendar_zones
     rows: list[dict] = []
     problems: list[tuple[str, str]] = []
     for f, start, end in _found(text, lang, read):
         surface = text[start:end]
-        tz = f.tz or lex.calendar_zones[f.calendar]
-        row = {
-            "text": surface, "field": field, "start": start, "end": end,
-            "calendar": f.calendar, "tz": tz, "role": "mentioned", "rule": f.rule,
-            "confidence": f.confidence, "_weekday": f.weekday, "_time": f.time is not None,
-        }
-        if f.offset is not None:
-            row.update(date=None, precision="day", _offset=f.offset, tz=None)
-            rows.append(row)
+        weekday, time = f.weekday, f.time
+        if f.offset is not None:  # each row is built whole: a dict grown key by key is slower
+            rows.append({
+                "text": surface, "field": field, "start": start, "end": end,
+                "calendar": f.calendar, "tz": None, "role": "mentioned", "rule": f.rule,
+                "confidence": f.confidence, "_weekday": weekday, "_time": time is not None,
+                "date": None, "precision": "day", "_offset": f.offset,
+            })
             continue
+        tz = f.tz or zones[f.calendar]
         if f.yearless:
-            row.update(date=None, precision="day", _yearless=(f.month, f.day))
-            rows.append(row)
+            rows.append({
+                "text": surface, "field": field, "start": start, "end": end,
+                "calendar": f.calendar, "tz": tz, "role": "mentioned", "rule": f.rule,
+                "confidence": f.confidence, "_weekday": weekday, "_time": time is not None,
+                "date": None, "precision": "day", "_yearless": (f.month, f.day),
+            })
             continue
         precision = "year" if f.month is None else "month" if f.day is None else "day"
         try:
             day, sighted = to_gregorian(f.calendar, f.year, 1 if f.month is None else f.month,
                                         1 if f.day is None else f.day)  # day 0 is no day 1
-            if f.time and not (f.time[0] < 24 and f.time[1] < 60 and f.time[2] < 60):
-                raise _Impossible(f"no such time {f.time[0]:02d}:{f.time[1]:02d}")
+            if time and not (time[0] < 24 and time[1] < 60 and time[2] < 60):
+                raise _Impossible(f"no such time {time[0]:02d}:{time[1]:02d}")
         except OverflowError as exc:
             problems.append(("date-out-of-range", f"{surface!r} in {field}: {exc}"))
             continue
         except ValueError as exc:
             problems.append(("date-impossible", f"{surface!r} in {field}: {exc}"))
             continue
+        rule, confidence = f.rule, f.confidence
         if sighted:
-            row["confidence"] -= 0.2
-            row["rule"] += "+sighting"
-        if precision == "day" and f.time:
+            confidence -= 0.2
+            rule += "+sighting"
+        if precision == "day" and time:
             precision = "minute"
-        if f.weekday is not None and precision in ("day", "minute") and day.weekday() != f.weekday:
-            row["confidence"] -= 0.3
-            row["rule"] += "+weekday-mismatch"
-        row.update(date=_instant(day, f.time, tz), precision=precision, _day=day)
-        rows.append(row)
+        if weekday is not None and precision in ("day", "minute") and day.weekday() != weekday:
+            confidence -= 0.3
+            rule += "+weekday-mismatch"
+        rows.append({
+            "text": surface, "field": field, "start": start, "end": end,
+            "calendar": f.calendar, "tz": tz, "role": "mentioned", "rule": rule,
+            "confidence": confidence, "_weekday": weekday, "_time": time is not None,
+            "date": _instant(day, time, tz), "precision": precision, "_day": day,
+        })
     if len(rows) > 1:
         problems.extend(_check_pairs(text, rows))
     return rows, problems
@@ -901,7 +934,7 @@ def _check_pairs(text: str, rows: list[dict]) -> list[tuple[str, str]]:
     lex = _lexicon()
     problems = []
     for a, b in zip(rows, rows[1:], strict=False):
-        if "_day" not in a or "_day" not in b or a["calendar"] == b["calendar"]:
+        if a["calendar"] == b["calendar"] or "_day" not in a or "_day" not in b:
             continue
         if a["precision"] not in ("day", "minute") or b["precision"] not in ("day", "minute"):
             continue
@@ -1051,10 +1084,9 @@ def _byline_role(text: str, row: dict) -> str | None:
         return None
     start = row["start"]
     prefix = _key_between(text, text.rfind("\n", 0, start) + 1, start)  # its line up to it
-    for cue in lex.updated_cues:
-        if prefix.endswith(cue):
-            return "updated"
-    if any(prefix.endswith(cue) for cue in lex.published_cues):
+    if prefix.endswith(lex.updated_cues):
+        return "updated"
+    if prefix.endswith(lex.published_cues):
         return "published"
     words = prefix.split()
     if words and words[-1] in _prepositions():
@@ -1106,9 +1138,17 @@ def _article_dates(
             if not crawl:
                 evidence.append((0, parsed["date"], parsed["tz"], f"stated:{date_field}"))
 
+    # A text read beforehand with no date in it gives no row and no problem: skipped here,
+    # as _scan would find nothing in it (the texts of an article in a known language are
+    # read in that language).
+    known: _Read = read if read is not None and lang is not None else {}
+
     for field, rank in _BYLINE_FIELDS:
         text = _str(rec.get(field))
-        found, probs = _scan(text, field, lang, read)
+        if not known.get((text, lang), True):
+            found, probs = [], []
+        else:
+            found, probs = _scan(text, field, lang, read)
         problems.extend(probs)
         if field == "dateline" and text.strip() and not found and not probs:
             problems.append(("date-unreadable", f"dateline {text.strip()!r} holds no date "
@@ -1122,7 +1162,9 @@ def _article_dates(
             rows.append(row)
 
     for field in _TEXT_FIELDS:
-        text = _str(rec.get(field))
+        text = rec.get(field)
+        if not isinstance(text, str) or not known.get((text, lang), True):
+            continue
         found, probs = _scan(text, field, lang, read)
         problems.extend(probs)
         for row in found:
@@ -1136,8 +1178,11 @@ def _article_dates(
     evidence.sort(key=lambda e: e[0])
     published, rule = (evidence[0][1], evidence[0][3]) if evidence else (None, None)
     if evidence:
-        local_day = evidence[0][1].tz_convert(_zone(evidence[0][2])).date()
+        zone = _zone(evidence[0][2])  # raises here, as ever, for a zone that does not exist
+        local_day = None  # the publication's local day: few articles need it, and it is slow
         for row in rows:
+            if local_day is None and ("_yearless" in row or "_offset" in row):
+                local_day = evidence[0][1].tz_convert(zone).date()
             if "_yearless" in row:
                 day = _nearest(row["calendar"], *row["_yearless"], local_day)
                 if day is None:
@@ -1220,7 +1265,11 @@ def _run(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     rules: list[object] = []
     where: dict[str | None, tuple[object, object, str | None]] = {}
     records = _records(articles, _ARTICLE_COLUMNS)
-    read = _read_all(_texts(records))
+    texts = _texts(records)
+    # The pipeline keys titles, bodies and keyword lines beforehand; the short fields that
+    # only this stage reads are keyed here, all in one go rather than one by one.
+    textnorm.prime([*(text for text, _ in texts), *_short_fields(records, comments)])
+    read = _read_all(texts)
     for rec in records:
         doc_id = _str(rec.get("doc_id")) or None
         base = {"file": _str(rec.get("file")) or None, "part": _int(rec.get("part")),
@@ -1234,14 +1283,15 @@ def _run(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         for row in found:  # tables.frame drops the private "_" keys
             row["doc_id"] = doc_id
             rows.append(row)
-        problems.extend({**base, "stage": STAGE, "reason": r, "detail": d} for r, d in probs)
+        if probs:
+            problems.extend({**base, "stage": STAGE, "reason": r, "detail": d} for r, d in probs)
         published.append(when)
         rules.append(rule)
     if comments is not None and len(comments):
         rows_c, probs_c = _comment_dates(comments, where)
         rows.extend(rows_c)
         problems.extend(probs_c)
-    out_articles = articles.copy()
+    out_articles = articles.copy(deep=False)  # copy-on-write: the input stays as it was
     dtypes = tables.SCHEMAS["articles"]
     out_articles["published"] = pd.Series(
         pd.to_datetime(pd.Series(published, dtype="object"), utc=True).array,
@@ -1273,6 +1323,14 @@ def _texts(records: list[dict]) -> list[tuple[str, str | None]]:
             text = _str(rec.get(field))
             if text and not text.isspace():
                 out.append((text, _scan_lang(text, lang)))
+    return out
+
+
+def _short_fields(records: list[dict], comments: pd.DataFrame | None) -> list[str]:
+    """The stated dates of ``records`` and the dates of ``comments``, as written."""
+    out = [text for rec in records if isinstance(text := rec.get("date_stated"), str)]
+    if comments is not None and "date_raw" in comments:
+        out.extend(text for text in comments["date_raw"].tolist() if isinstance(text, str))
     return out
 
 

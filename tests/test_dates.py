@@ -590,6 +590,18 @@ def test_scans_by_position_equal_finditer(text: str) -> None:
         m.span() for m in pats.relative.finditer(key)]
 
 
+def test_marks_with_a_relative_word_that_is_a_digit() -> None:
+    # The automaton tells digits from words by one number (dates._mark_automaton); a word
+    # that is a digit too must count as both.
+    lex = dataclasses.replace(dates._lexicon(), relative={"1": (0, False), "امس": (-1, False)})
+    dates._mark_automaton.cache_clear()
+    try:
+        with mock.patch.object(dates, "_lexicon", lambda: lex):
+            assert dates._marks("12 امس 1") == ([(0, 2), (7, 8)], [0, 3, 7])
+    finally:
+        dates._mark_automaton.cache_clear()
+
+
 @settings(max_examples=500, deadline=None)
 @given(_WORDY_TEXT, st.integers(0, 60), st.integers(0, 60))
 def test_token_starts_keep_every_token_where_a_pattern_matches(
@@ -599,7 +611,8 @@ def test_token_starts_keep_every_token_where_a_pattern_matches(
     last = min(len(key) - 1, lo + width)
     pats = dates._patterns()
     tokens = [t.start() for t in dates._TOKEN.finditer(key, lo, last + 1)]
-    for pattern, openers in pats.openers.items():
+    for name, openers in pats.openers.items():
+        pattern = getattr(pats, name)
         kept = list(dates._token_starts(key, openers, lo, last))
         assert set(kept) <= set(tokens) and kept == sorted(kept)
         assert [t for t in tokens if pattern.match(key, t)] == [
@@ -748,6 +761,29 @@ def test_run_keeps_the_index_and_the_schema() -> None:
     empty = dates.run({"articles": tables.empty("articles")})
     assert empty["articles"].dtypes.to_dict() == tables.empty("articles").dtypes.to_dict()
     assert empty["dates"].empty and empty["problems"].empty
+
+
+def test_run_leaves_its_input_as_it_was() -> None:
+    arts = tables.frame("articles", [{"doc_id": "a", "body": "الرياض 11 أغسطس 2015 - 10:30"}])
+    before = arts.copy()
+    out = dates.run({"articles": arts})
+    assert out["articles"].loc[0, "published_rule"] == "byline:named:gregorian"
+    assert arts.equals(before)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.fixed_dictionaries({
+    "lang": st.sampled_from([None, "ar", "fa"]),
+    "title": _WORDY_TEXT, "body": _WORDY_TEXT, "dateline": _WORDY_TEXT | st.none(),
+    "author": _WORDY_TEXT | st.none(), "keywords": _WORDY_TEXT | st.none(),
+    "date_stated": st.sampled_from([None, "", "2015-08-11", "1375/04/03"]),
+}), min_size=1, max_size=4))
+def test_articles_read_in_a_batch_equal_articles_read_alone(records: list[dict]) -> None:
+    # run() reads every text of a batch beforehand and skips the texts found to hold no date
+    # (dates._article_dates); reading each article on its own must give the same.
+    read = dates._read_all(dates._texts(records))
+    for rec in records:
+        assert dates._article_dates(rec, read) == dates._article_dates(rec)
 
 
 @pytest.mark.parametrize(
