@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import gc
 import hashlib
 import importlib
 import io
@@ -341,6 +342,14 @@ def process_batch(paths: Sequence[str], root: str, options: Any = None) -> Batch
     >>> res.files[0]["file"], res.files[0]["size"]
     ('a.txt', 1)
     """
+    gc.freeze()  # what exists already (registries, automata' data) is not rescanned meanwhile
+    try:
+        return _process_batch(paths, root, options)
+    finally:
+        gc.unfreeze()
+
+
+def _process_batch(paths: Sequence[str], root: str, options: Any) -> BatchResult:
     t0 = time.perf_counter()
     before = dict(STAGE_SECONDS)
     loaded: list[tuple[str, Loaded]] = []
