@@ -220,6 +220,7 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def _build(root: Path, cache: Path, workers: int) -> tuple[pipeline.Store, Measure]:
+    shutil.rmtree(cache, ignore_errors=True)  # a cache kept by --keep would skip the work
     with measured() as m:
         store = pipeline.build(root, cache_dir=cache, workers=workers, progress=False)
     return store, m
@@ -306,6 +307,7 @@ def _build_fresh(root: Path, cache: Path, workers: int) -> tuple[int, Measure]:
     """Build in a new Python process, as a notebook kernel would: nothing left over from
     the comparison runs (their memory, their forked pages) is counted. Articles, measure.
     """
+    shutil.rmtree(cache, ignore_errors=True)  # a cache kept by --keep would skip the work
     code = ("import json, sys; from helpers import pipeline; "
             "s = pipeline.build(sys.argv[1], cache_dir=sys.argv[2], workers=int(sys.argv[3]), "
             "progress=False); print(json.dumps(s.stats['articles']))")
