@@ -444,9 +444,27 @@ def _python_strings(frames: dict[str, pd.DataFrame],
             df = out[name].copy(deep=False)
             for col, dtype in tables.SCHEMAS[name].items():
                 if dtype == "string" and col in df and df[col].dtype != storage:
-                    df[col] = df[col].astype(storage)
+                    df[col] = _as_strings(df[col], storage)
             out[name] = df
     return out
+
+
+def _as_strings(values: pd.Series, storage: pd.StringDtype) -> pd.Series:
+    """``values.astype(storage)``; from Python to Arrow strings in one pyarrow pass (pandas'
+    own conversion checks and copies every value first, which costs twice as much).
+
+    >>> s = pd.Series(["ا", None, "b"], dtype=_PY_STRING)
+    >>> out = _as_strings(s, tables._STRING)
+    >>> out.equals(s.astype(tables._STRING)), out.dtype == tables._STRING
+    (True, True)
+    """
+    if storage.storage != "pyarrow" or values.dtype != _PY_STRING:
+        return values.astype(storage)
+    arrow = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.large_string(),
+                     from_pandas=True)
+    out = pd.Series(pd.arrays.ArrowStringArray(arrow), index=values.index, name=values.name,
+                    copy=False)
+    return out if out.dtype == storage else values.astype(storage)
 
 
 def _run_batched(loaded: list[tuple[str, Loaded]]) -> Owned:
