@@ -127,9 +127,14 @@ def _key_codes(text: str) -> tuple[np.ndarray, np.ndarray] | None:
     codes = _codes(text)
     key = _full_lookup()[codes]
     origin = np.arange(len(codes), dtype=_OFFSET)
-    if len(key) and key.max() >= _EXPANDS:  # something to delete, or to expand
-        if (key == _EXPANDS).any():
-            return None
+    if len(key) and key.max() >= _EXPANDS and (key == _EXPANDS).any():
+        return None  # a one-to-many mapping: the general path
+    return _delete_and_collapse(key, origin)
+
+
+def _delete_and_collapse(key: np.ndarray, origin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop the deleted code points, then every space that follows a space (with origins)."""
+    if len(key) and key.max() >= _EXPANDS:
         keep = key != _DELETED
         key, origin = key[keep], origin[keep]
     spaces = key == 32
@@ -421,19 +426,11 @@ def _prime_chunk(texts: list[str], shared: dict[str, Keyed]) -> int:
     key = _full_lookup()[codes]
     origin = np.arange(len(codes), dtype=np.int64)
     expanding: set[int] = set()
-    if key.max() >= _EXPANDS:
-        hit = np.flatnonzero(key == _EXPANDS)
-        if len(hit):  # these texts take the one-to-many path, one by one
-            expanding = set(np.searchsorted(ends, hit).tolist())
-            key[hit] = ord(sep)  # any valid code: these texts' keys are discarded
-        keep = key != _DELETED
-        key, origin = key[keep], origin[keep]
-    spaces = key == 32
-    double = spaces[1:] & spaces[:-1]
-    if double.any():
-        single = np.ones(len(key), dtype=bool)
-        single[1:] = ~double
-        key, origin = key[single], origin[single]
+    hit = np.flatnonzero(key == _EXPANDS) if key.max() >= _EXPANDS else ()
+    if len(hit):  # these texts take the one-to-many path, one by one
+        expanding = set(np.searchsorted(ends, hit).tolist())
+        key[hit] = ord(sep)  # any valid code: these texts' keys are discarded
+    key, origin = _delete_and_collapse(key, origin)
     at = np.searchsorted(origin, ends)  # each separator's index in the key
     owner_start = np.repeat(starts, np.diff(at, prepend=-1))
     offsets = (origin - owner_start).astype(_OFFSET)
