@@ -401,6 +401,10 @@ def _combine(results: list[tuple[str, dict[str, pd.DataFrame]]]) -> Owned:
     return frames, owners
 
 
+_PY_STRING = pd.StringDtype("python")
+_PY_TEXT_TABLES = ("articles", "comments")
+
+
 def _gather(loaded: list[tuple[str, Loaded]]) -> Owned:
     """The loaded tables of several files as one table each (rows framed once), and owners."""
     frames, owners = {}, {}
@@ -419,15 +423,13 @@ def _gather(loaded: list[tuple[str, Loaded]]) -> Owned:
             else:
                 rows += value
                 row_owners += [rel] * len(value)
-        pieces = ([tables.frame(name, rows)] if rows else []) + parts
+        text = _PY_STRING if name in _PY_TEXT_TABLES else None  # as _python_strings makes them
+        pieces = ([tables.frame(name, rows, text)] if rows else []) + parts
         if pieces:
             frames[name] = (pieces[0] if len(pieces) == 1
                             else pd.concat(pieces, ignore_index=True))
             owners[name] = row_owners + part_owners
     return frames, owners
-
-
-_PY_STRING = pd.StringDtype("python")
 
 
 def _python_strings(frames: dict[str, pd.DataFrame],
@@ -439,7 +441,7 @@ def _python_strings(frames: dict[str, pd.DataFrame],
     again). Called with ``storage=tables._STRING`` it turns them back.
     """
     out = dict(frames)
-    for name in ("articles", "comments"):
+    for name in _PY_TEXT_TABLES:
         if name in out:
             df = out[name].copy(deep=False)
             for col, dtype in tables.SCHEMAS[name].items():

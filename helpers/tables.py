@@ -126,7 +126,8 @@ def columns(name: str) -> list[str]:
     return list(SCHEMAS[name])
 
 
-def frame(name: str, rows: Iterable[Mapping[str, object]] | pd.DataFrame) -> pd.DataFrame:
+def frame(name: str, rows: Iterable[Mapping[str, object]] | pd.DataFrame,
+          text: pd.StringDtype | None = None) -> pd.DataFrame:
     """Build table ``name`` from ``rows``: known columns in order, missing ones null, dtypes set.
 
     Extra keys in ``rows`` are dropped, so a module cannot leak a private column.
@@ -144,9 +145,34 @@ def frame(name: str, rows: Iterable[Mapping[str, object]] | pd.DataFrame) -> pd.
         return _convert(name, rows)
     rows = list(rows)
     if not rows:
-        return _empty(name).copy()
+        return _empty(name).copy() if text is None else _text_as(_empty(name), name, text)
+    if text is not None:  # the text columns in another storage (the batch path's Python str)
+        fast = _from_records_text(name, rows, text)
+        return fast if fast is not None else _text_as(frame(name, rows), name, text)
     fast = _from_records(name, rows)
     return fast if fast is not None else _convert(name, pd.DataFrame(rows))
+
+
+def _text_as(df: pd.DataFrame, name: str, text: pd.StringDtype) -> pd.DataFrame:
+    out = df.copy(deep=False)
+    for col in _typed_columns(name, "string"):
+        out[col] = out[col].astype(text)
+    return out
+
+
+def _from_records_text(name: str, rows: list[Mapping[str, object]], text: pd.StringDtype
+                       ) -> pd.DataFrame | None:
+    """:func:`_from_records` with the text columns made straight from the rows' ``str``
+    (not encoded for Arrow and decoded again); None when a text value is not a str."""
+    strings = _typed_columns(name, "string")
+    values = {col: [row.get(col) for row in rows] for col in strings}
+    if not all(v is None or type(v) is str for col in strings for v in values[col]):
+        return None
+    others = _from_records(name, rows, skip=strings)
+    if others is None:
+        return None
+    return pd.DataFrame({col: pd.array(values[col], dtype=text) if col in values else others[col]
+                         for col in SCHEMAS[name]}, copy=False)
 
 
 @functools.cache
@@ -189,7 +215,8 @@ def _typed_columns(name: str, dtype: str) -> tuple[str, ...]:
     return tuple(c for c, d in SCHEMAS[name].items() if d == dtype)
 
 
-def _from_records(name: str, rows: list[Mapping[str, object]]) -> pd.DataFrame | None:
+def _from_records(name: str, rows: list[Mapping[str, object]], skip: tuple[str, ...] = ()
+                  ) -> pd.DataFrame | None:
     """Fast path of :func:`frame` through Arrow: None when a value needs pandas' coercion.
 
     Arrow refuses, rather than converts, the values pandas would coerce (date strings,
@@ -199,6 +226,8 @@ def _from_records(name: str, rows: list[Mapping[str, object]]) -> pd.DataFrame |
     schema = _arrow_schema(name)
     if schema is None:
         return None
+    if skip:  # columns the caller makes itself
+        schema = pa.schema([f for f in schema if f.name not in skip])
     # Arrow would truncate 0.5 to 0 where pandas refuses, and read numbers as instants
     # where pandas may not: such values take the pandas path.
     for cols, kind in ((_typed_columns(name, "Int64"), numbers.Integral),

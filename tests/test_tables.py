@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from helpers import tables
 
@@ -36,3 +37,19 @@ def test_unknown_columns_are_dropped_and_missing_ones_null() -> None:
     df = tables.frame("comments", [{"doc_id": "d", "secret": 1}])
     assert "secret" not in df.columns
     assert df.loc[0, "text"] is pd.NA
+
+
+@pytest.mark.parametrize("rows", [
+    [{"doc_id": "d1", "title": "عنوان", "body": None, "part": 2}, {"doc_id": "d2"}],
+    [{"doc_id": "d1", "title": 5, "part": 1}],  # not a str: the general path coerces it
+    [{"doc_id": "d1", "part": "2"}],  # a number as text: pandas' coercion
+    [],
+])
+def test_frame_with_python_text_equals_frame_then_astype(rows):
+    storage = pd.StringDtype("python")
+    got = tables.frame("articles", rows, text=storage)
+    want = tables.frame("articles", rows)
+    for col, dtype in tables.SCHEMAS["articles"].items():
+        if dtype == "string":
+            want[col] = want[col].astype(storage)
+    pd.testing.assert_frame_equal(got, want)
