@@ -298,7 +298,7 @@ def _pandas_type(arrow_type: pa.DataType) -> Any:
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
-    """``table`` as zstd-compressed Parquet bytes (what workers send back)."""
+    """``table`` as zstd-compressed Parquet bytes (one stored batch of a table)."""
     sink = io.BytesIO()
     pq.write_table(table, sink, compression="zstd")
     return sink.getvalue()

@@ -130,7 +130,9 @@ def frame(name: str, rows: Iterable[Mapping[str, object]] | pd.DataFrame,
           text: pd.StringDtype | None = None) -> pd.DataFrame:
     """Build table ``name`` from ``rows``: known columns in order, missing ones null, dtypes set.
 
-    Extra keys in ``rows`` are dropped, so a module cannot leak a private column.
+    Extra keys in ``rows`` are dropped, so a module cannot leak a private column. ``text``
+    gives the text columns another string storage (the pipeline's batches hold them as
+    Python ``str``, ``pd.StringDtype("python")``), made straight from the rows' values.
 
     >>> df = frame("mentions", [{"doc_id": "d1", "start": 3, "end": 7}])
     >>> df.loc[0, "end"] - df.loc[0, "start"]
